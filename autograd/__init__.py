@@ -1,0 +1,57 @@
+"""glassgrad's autograd: PyTorch's tensor API on NumPy, with a graph you can see.
+
+The engine is `engine.py`; the ops are in `elementwise.py`, `reductions.py`,
+`shape.py`, `linalg.py`; `Value` (the scalar twin of `Tensor`) in `value.py`.
+"""
+
+from autograd.engine import (
+    Function,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from autograd.tensor import (
+    Tensor,
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    uint8,
+)
+from autograd.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), autograd.cat(...), ...
+from autograd.functional_forms import __all__ as _forms
+from autograd.value import Value
+
+__version__ = "0.1.0"

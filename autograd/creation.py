@@ -1,0 +1,123 @@
+"""Tensor creation and the global random generator (`manual_seed`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.tensor import Tensor, _check_requires_grad, _size, float32, int64
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int):
+    """Seed the generator behind rand, randn, randint (and nn's initialisation)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def default_generator() -> np.random.Generator:
+    return _rng
+
+
+def _new(array, dtype, requires_grad, op) -> Tensor:
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    _check_requires_grad(array, requires_grad, op)
+    return Tensor._make(array, bool(requires_grad))
+
+
+def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+    """A new tensor from a number, a (nested) list or an array (copied)."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with `array`."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
+    return Tensor._make(array, False)
+
+
+def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.zeros(_size(size), dtype or float32), None, requires_grad, "zeros")
+
+
+def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.ones(_size(size), dtype or float32), None, requires_grad, "ones")
+
+
+def empty(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.empty(_size(size), dtype or float32), None, requires_grad, "empty")
+
+
+def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    if dtype is None:
+        dtype = np.bool_ if isinstance(fill_value, bool) else int64 if isinstance(fill_value, int) else float32
+    return _new(np.full(_size((size,)), fill_value, dtype), None, requires_grad, "full")
+
+
+def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.eye(n, m, dtype=dtype or float32), None, requires_grad, "eye")
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    array = np.arange(start, end, step, dtype=dtype or (int64 if integral else float32))
+    return _new(array, None, requires_grad, "arange")
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.linspace(start, end, steps, dtype=dtype or float32), None, requires_grad, "linspace")
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Uniform on [0, 1)."""
+    dtype = np.dtype(dtype or float32)
+    return _new((generator or _rng).random(_size(size), dtype=dtype), None, requires_grad, "rand")
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Standard normal."""
+    dtype = np.dtype(dtype or float32)
+    return _new((generator or _rng).standard_normal(_size(size), dtype=dtype), None, requires_grad, "randn")
+
+
+def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """`randint(high, size)` or `randint(low, high, size)`: integers in [low, high)."""
+    if size is None:
+        low, high, size = 0, low, high
+    array = (generator or _rng).integers(low, high, _size((size,)), dtype=int64)
+    return _new(array, dtype, requires_grad, "randint")
+
+
+def randperm(n, dtype=None, generator=None) -> Tensor:
+    return _new((generator or _rng).permutation(n).astype(int64), dtype, False, "randperm")
+
+
+def _like(fn, name):
+    def like(input, dtype=None, requires_grad=False) -> Tensor:
+        return fn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+    like.__name__ = name
+    like.__doc__ = f"`{fn.__name__}` with the shape (and dtype) of `input`."
+    return like
+
+
+zeros_like = _like(zeros, "zeros_like")
+ones_like = _like(ones, "ones_like")
+empty_like = _like(empty, "empty_like")
+rand_like = _like(rand, "rand_like")
+randn_like = _like(randn, "randn_like")
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

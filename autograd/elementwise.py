@@ -1,0 +1,320 @@
+"""Elementwise ops. Each backward is written in Tensor ops, so it can itself be
+differentiated (`create_graph=True`); the engine sums broadcast gradients back to
+each input's shape, so no op here reduces by hand.
+
+Binary ops take Tensors or Python numbers on either side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.engine import Function
+from autograd.tensor import Tensor
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+
+
+def _raw(x):
+    return x.data if type(x) is Tensor else x
+
+
+def _binary(fn, a, b):
+    """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
+    scalar, or int / int, gives float32, not NumPy's float64."""
+    x, y = _raw(a), _raw(b)
+    try:
+        out = fn(x, y)
+    except ValueError:
+        raise ValueError(
+            f"{fn.__name__}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
+            "(sizes must be equal or 1, aligned from the right)"
+        ) from None
+    if out.dtype is _F64 and getattr(x, "dtype", None) is not _F64 and getattr(y, "dtype", None) is not _F64:
+        out = out.astype(_F32)
+    return out
+
+
+def _const(array):
+    """A tensor without gradient (masks, signs)."""
+    return Tensor._make(array, False)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # a + b
+        return _binary(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # a - b
+        return _binary(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # a * b
+        ctx.save_for_backward(a, b)
+        return _binary(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):  # d/da = b, d/db = a
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # a / b
+        ctx.save_for_backward(a, b)
+        return _binary(np.true_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):  # d/da = 1/b, d/db = -a/b^2
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * a / (b * b) if need_b else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # y = a ** b
+        y = Tensor._make(_binary(np.power, a, b), False)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # d/da = b a^(b-1), d/db = y log(a)
+        a, b, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:  # at a = 0 the limit of y log(a) is 0, as in PyTorch
+            if isinstance(a, Tensor):
+                log_a = Where.apply(_const(a.data == 0), 1.0, a).log()
+            else:
+                log_a = float(np.log(a)) if a != 0 else 0.0
+            grad_b = grad * y * log_a
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):  # -x
+        return np.negative(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):  # y = e^x
+        y = Tensor._make(np.exp(x.data), False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # dy/dx = y
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):  # log x
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):  # 1/x
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):  # y = sqrt(x)
+        y = Tensor._make(np.sqrt(x.data), False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # 1 / (2 y)
+        (y,) = ctx.saved_tensors
+        return grad / (y * 2.0)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):  # |x|
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):  # sign(x), 0 at 0
+        (x,) = ctx.saved_tensors
+        return grad * _const(np.sign(x.data))
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):  # sin x
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):  # cos x
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):  # cos x
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):  # -sin x
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):  # y = tanh x
+        y = Tensor._make(np.tanh(x.data), False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # 1 - y^2
+        (y,) = ctx.saved_tensors
+        return grad * (1.0 - y * y)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):  # y = 1 / (1 + e^-x), computed without overflow
+        data = x.data
+        e = np.exp(-np.abs(data))
+        y = Tensor._make(np.where(data >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(data.dtype, copy=False), False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # y (1 - y)
+        (y,) = ctx.saved_tensors
+        return grad * (y * (1.0 - y))
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):  # max(x, 0)
+        ctx.save_for_backward(x)
+        return np.maximum(x.data, 0)
+
+    @staticmethod
+    def backward(ctx, grad):  # 1 where x > 0
+        (x,) = ctx.saved_tensors
+        return grad * _const(x.data > 0)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, low, high):  # min(max(x, low), high)
+        ctx.save_for_backward(x, low, high)
+        return np.clip(x.data, _raw(low), _raw(high))
+
+    @staticmethod
+    def backward(ctx, grad):  # 1 where low <= x <= high, else to the bound that won
+        x, low, high = ctx.saved_tensors
+        need_x, need_low, need_high = ctx.needs_input_grad
+        data = x.data
+        below = data < _raw(low) if low is not None else False
+        above = data > _raw(high) if high is not None else False
+        if low is not None and high is not None:
+            below = below & (_raw(low) <= _raw(high))
+            above = above | (_raw(low) > _raw(high))
+        inside = ~(below | above)
+        return (
+            grad * _const(inside) if need_x else None,
+            grad * _const(below) if need_low else None,
+            grad * _const(above) if need_high else None,
+        )
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # max(a, b); ties split the gradient equally, as in PyTorch
+        ctx.save_for_backward(a, b)
+        return _binary(np.maximum, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = _const(((a.data > b.data) + (a.data == b.data) * 0.5).astype(grad.dtype))
+        return grad * share, grad * (1.0 - share)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # min(a, b); ties split the gradient equally
+        ctx.save_for_backward(a, b)
+        return _binary(np.minimum, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = _const(((a.data < b.data) + (a.data == b.data) * 0.5).astype(grad.dtype))
+        return grad * share, grad * (1.0 - share)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, condition, a, b):  # a where condition else b
+        ctx.save_for_backward(condition)
+        return _binary(lambda x, y: np.where(condition.data, x, y), a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[1:]
+        keep = _const(condition.data.astype(grad.dtype))
+        return None, (grad * keep if need_a else None), (grad * (1.0 - keep) if need_b else None)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):  # x as dtype
+        ctx.dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):  # a copy of x
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -1,0 +1,526 @@
+"""The engine: grad mode, the `Function` node, and reverse-mode backprop.
+
+Every differentiable op, built-in or user-defined, is a subclass of `Function`.
+`Function.apply` runs `forward` and, when gradients are wanted, records the call
+as a node of the graph: the instance itself is the `ctx` that `forward` and
+`backward` see, and the `grad_fn` of the outputs. `backward` walks the nodes in
+reverse topological order (no recursion) and hands each node the gradient of its
+output; the gradients it returns flow to its inputs, reduced to their shapes.
+
+The engine only needs its variables (`Tensor`, `Value`) to carry `grad_fn`,
+`requires_grad`, `grad` and `_output_nr`; it knows nothing of NumPy except how
+to sum a broadcast gradient back to its input's shape (`_reduce_to`).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "run_backward",
+]
+
+
+# --- grad mode ---------------------------------------------------------------
+
+
+class _GradMode(threading.local):
+    enabled = True  # a class attribute: the default in every new thread
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph in this thread."""
+    return _grad_mode.enabled
+
+
+class _GradModeContext:
+    """Base of the grad-mode switches: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _grad_mode.enabled = self._previous
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._args()):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _args(self):
+        return ()
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording in this thread: `with no_grad():` or `@no_grad()`."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Enable graph recording in this thread (inside a `no_grad` block)."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """`set_grad_enabled(False)` switches recording off at once, as in PyTorch;
+    as a context manager it restores the previous mode on exit."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def _args(self):
+        return (self.mode,)
+
+
+# --- the Function node ---------------------------------------------------------
+
+
+class _SavedOutput:
+    """An output saved for backward, stored without its `grad_fn` to avoid a
+    reference cycle (node -> output -> node); rebuilt on unpack."""
+
+    __slots__ = ("data", "output_nr")
+
+    def __init__(self, data, output_nr):
+        self.data = data
+        self.output_nr = output_nr
+
+
+_FREED = object()
+
+
+class Function:
+    """A differentiable op and, once applied, a node of the graph.
+
+    Subclass it and define two static methods, as in PyTorch::
+
+        class Exp(Function):
+            @staticmethod
+            def forward(ctx, x):            # y = exp(x)
+                y = x.data.__class__(...)  # any NumPy or Tensor code
+                ...
+            @staticmethod
+            def backward(ctx, grad):        # dL/dx = grad * y
+                ...
+
+    `forward` receives the arguments of `apply` as given and returns a Tensor,
+    a NumPy array (wrapped into a Tensor), a float (wrapped into a Value) or a
+    tuple of them. `backward` receives one gradient per output and returns one
+    gradient (or None) per argument of `forward`. Gradients may have the
+    broadcast shape: the engine sums them back to each input's shape.
+    Use `ctx.save_for_backward(*tensors)` for tensors needed in backward,
+    `ctx.saved_tensors` to read them, `ctx.needs_input_grad[i]` to skip work.
+    """
+
+    __slots__ = (
+        "_edges",
+        "_saved",
+        "_n_outputs",
+        "_output_meta",
+        "_pre_hooks",
+        "_retained",
+        "_non_differentiable",
+        "needs_input_grad",
+        "metadata",
+        "__weakref__",
+        "__dict__",
+    )
+
+    # --- what users define ---
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("subclasses of Function must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("subclasses of Function must define backward(ctx, *grads)")
+
+    # --- ctx API ---
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time "
+                "(or to read saved tensors after they were freed). Saved tensors are "
+                "freed after .backward() or autograd.grad(); pass retain_graph=True to "
+                "the first call if you need to backward through the graph again."
+            )
+        if not saved:
+            return ()
+        out = []
+        for s in saved:
+            if type(s) is _SavedOutput:
+                s = self._unpack_output(s)
+            out.append(s)
+        return tuple(out)
+
+    def _unpack_output(self, saved):
+        t = Tensor._make(saved.data, False)
+        if _grad_mode.enabled:  # double backward: the output depends on this node
+            t.requires_grad = True
+            t.grad_fn = self
+            t._output_nr = saved.output_nr
+        return t
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_differentiable = {id(t) for t in outputs}
+
+    def set_materialize_grads(self, value: bool):
+        pass  # gradients are always materialized (zeros) for unused outputs
+
+    # --- node API (grad_fn) ---
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        """One `(node, output_nr)` per argument of forward, as in PyTorch: the
+        producing node, an `AccumulateGrad` for leaves, `(None, 0)` otherwise."""
+        out = []
+        for edge in self._edges:
+            if edge is None:
+                out.append((None, 0))
+            elif isinstance(edge[0], Function):
+                out.append((edge[0], edge[1]))
+            else:
+                out.append((AccumulateGrad(edge[0]), 0))
+        return tuple(out)
+
+    def register_hook(self, fn):
+        """`fn(grad_inputs, grad_outputs)` is not supported; use Tensor.register_hook."""
+        raise NotImplementedError("use Tensor.register_hook(fn) to hook gradients")
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    # --- applying ---
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward; record the node when grad mode is on and an input requires grad."""
+        ctx = object.__new__(cls)
+        ctx._saved = None
+        if _grad_mode.enabled:
+            needs = tuple([getattr(a, "requires_grad", False) for a in args])
+            if True in needs:
+                return _record(cls, ctx, needs, args, kwargs)
+        return _wrap(cls.forward(ctx, *args, **kwargs))
+
+
+def _record(cls, ctx, needs, args, kwargs):
+    """Run forward with grad mode off, then make `ctx` the node of the outputs."""
+    ctx.needs_input_grad = needs
+    ctx._non_differentiable = None
+    _grad_mode.enabled = False
+    try:
+        outputs = _wrap(cls.forward(ctx, *args, **kwargs))
+    finally:
+        _grad_mode.enabled = True
+    ctx._edges = [
+        (a.grad_fn or a, a._output_nr, a.shape, a.dtype) if need else None
+        for a, need in zip(args, needs)
+    ]
+    ctx._pre_hooks = None
+    ctx._retained = None
+    if type(outputs) is tuple:
+        ctx._n_outputs = len(outputs)
+        ctx._output_meta = [(o.shape, o.dtype) for o in outputs]
+        for i, o in enumerate(outputs):
+            _attach(ctx, o, i)
+    else:
+        ctx._n_outputs = 1
+        _attach(ctx, outputs, 0)
+    return outputs
+
+
+def _attach(ctx, out, output_nr):
+    """Make `out` an output of node `ctx` (unless it cannot carry a gradient)."""
+    dtype = out.dtype
+    if dtype is not None and dtype.kind not in "fc":
+        return
+    if ctx._non_differentiable and id(out) in ctx._non_differentiable:
+        return
+    out.requires_grad = True
+    out.grad_fn = ctx
+    out._output_nr = output_nr
+    saved = ctx._saved
+    if saved:
+        for i, s in enumerate(saved):
+            if s is out:
+                saved = list(saved)
+                saved[i] = _SavedOutput(out.data, output_nr)
+                ctx._saved = saved = tuple(saved)
+    if out._retain_by_default:
+        retain_output(ctx, output_nr, out)
+
+
+# The variable types, registered by autograd.tensor and autograd.value on import.
+Tensor = None
+Value = None
+
+
+def _wrap(raw):
+    """Outputs of forward as variables: arrays become Tensors, floats Values."""
+    t = type(raw)
+    if t is Tensor or t is Value:
+        return raw
+    if t is float:
+        return Value(raw)
+    if t is tuple:
+        return tuple(_wrap(r) for r in raw)
+    return Tensor._make(raw, False)
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf in `next_functions`: adds into `.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+# --- backprop ------------------------------------------------------------------
+
+
+def topological_order(roots) -> list:
+    """The nodes reachable from `roots` (nodes), each before the nodes it feeds
+    gradients to (Kahn's algorithm on an explicit stack: no recursion)."""
+    dependencies = {}
+    stack = [r for r in roots if r is not None]
+    for r in stack:
+        dependencies[r] = 0
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for edge in node._edges:
+            if edge is not None:
+                target = edge[0]
+                if isinstance(target, Function):
+                    dependencies[target] = dependencies.get(target, 0) + 1
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+    order = []
+    ready = [r for r in dict.fromkeys(r for r in roots if r is not None) if dependencies[r] == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for edge in node._edges:
+            if edge is not None:
+                target = edge[0]
+                if isinstance(target, Function):
+                    left = dependencies[target] - 1
+                    dependencies[target] = left
+                    if left == 0:
+                        ready.append(target)
+    return order
+
+
+def _add(a, b, create_graph):
+    if a is None:
+        return b
+    if create_graph or type(a) is float:
+        return a + b
+    return type(a)._make(a.data + b.data, False)
+
+
+def _reduce_to(grad, shape, dtype, create_graph):
+    """Sum a broadcast gradient back to an input's shape and cast it to its dtype."""
+    if shape is None:  # a scalar Value
+        return grad
+    if grad.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if dtype is not None and grad.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+    """Backpropagate `root_grads` from `roots` through the graph.
+
+    Without `inputs`, gradients accumulate into the `.grad` of the leaves (and of
+    tensors that `retain_grad()`). With `inputs` (a sequence of variables), their
+    gradients are returned instead, in order (None where unreachable), and no
+    `.grad` is touched.
+    """
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = bool(create_graph)
+    try:
+        return _run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+    finally:
+        _grad_mode.enabled = previous
+
+
+def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
+    node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
+    leaf_grads = {}  # id(leaf) -> [leaf, gradient]
+    captured = None
+    if inputs is not None:
+        # gradients wanted for these variables: leaves by id, non-leaves by (node, output_nr)
+        captured = {}
+        for i, v in enumerate(inputs):
+            key = (v.grad_fn, v._output_nr) if v.grad_fn is not None else id(v)
+            captured.setdefault(key, []).append(i)
+        captured_grads = {}
+
+    def send(target, output_nr, grad):
+        if isinstance(target, Function):
+            if target._n_outputs == 1:
+                node_grads[target] = _add(node_grads.get(target), grad, create_graph)
+            else:
+                slots = node_grads.get(target)
+                if slots is None:
+                    slots = node_grads[target] = [None] * target._n_outputs
+                slots[output_nr] = _add(slots[output_nr], grad, create_graph)
+        else:
+            entry = leaf_grads.get(id(target))
+            if entry is None:
+                leaf_grads[id(target)] = [target, grad]
+            else:
+                entry[1] = _add(entry[1], grad, create_graph)
+
+    root_nodes = []
+    for root, grad in zip(roots, root_grads):
+        send(root.grad_fn or root, root._output_nr, grad)
+        root_nodes.append(root.grad_fn)
+
+    for node in topological_order(root_nodes):
+        grads = node_grads.pop(node, None)
+        if grads is None:
+            continue
+        if node._n_outputs == 1:
+            grads = _run_pre_hooks(node, 0, grads, captured, captured_grads if captured else None)
+            result = node.backward(node, grads)
+        else:
+            grads = [
+                _run_pre_hooks(node, i, g if g is not None else _zeros(node._output_meta[i]), captured,
+                               captured_grads if captured else None)
+                for i, g in enumerate(grads)
+            ]
+            result = node.backward(node, *grads)
+        if not retain_graph:
+            node._saved = _FREED
+        if type(result) is not tuple:
+            result = (result,)
+        edges = node._edges
+        if len(result) != len(edges):
+            raise RuntimeError(
+                f"{node.name()}: backward returned {len(result)} gradients, but forward "
+                f"took {len(edges)} arguments; return one gradient (or None) per argument"
+            )
+        for edge, grad in zip(edges, result):
+            if edge is not None and grad is not None:
+                send(edge[0], edge[1], _reduce_to(grad, edge[2], edge[3], create_graph))
+
+    if captured is not None:
+        out = [None] * len(inputs)
+        for key, positions in captured.items():
+            if isinstance(key, tuple):
+                grad = captured_grads.get(key)
+            else:
+                entry = leaf_grads.get(key)
+                grad = None if entry is None else entry[1]
+            for i in positions:
+                out[i] = grad
+        return out
+
+    for leaf, grad in leaf_grads.values():
+        for hook in leaf._hooks or ():
+            new = hook(grad)
+            if new is not None:
+                grad = new
+        if leaf.grad is None:
+            leaf.grad = _fresh(grad, create_graph)
+        else:
+            leaf.grad = _accumulate_grad(leaf.grad, grad, create_graph)
+    return None
+
+
+def _fresh(grad, create_graph):
+    """A gradient to store in `.grad`: its own buffer, never shared with another."""
+    if create_graph or type(grad) is float:
+        return grad
+    return Tensor._make(grad.data.copy(), False)
+
+
+def _accumulate_grad(old, new, create_graph):
+    if type(old) is float or create_graph:
+        return old + new
+    old.data = old.data + new.data  # a new buffer: a .grad the user kept stays intact
+    return old
+
+
+def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
+    hooks = node._pre_hooks
+    if hooks:
+        for hook in hooks.get(output_nr, ()):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+    if captured is not None:
+        if (node, output_nr) in captured:
+            captured_grads[(node, output_nr)] = grad
+    retained = node._retained
+    if retained and captured is None:
+        ref = retained.get(output_nr)
+        var = ref() if ref is not None else None
+        if var is not None:
+            if var.grad is None:
+                var.grad = _fresh(grad, _grad_mode.enabled)
+            else:
+                var.grad = _accumulate_grad(var.grad, grad, _grad_mode.enabled)
+    return grad
+
+
+def _zeros(meta):
+    shape, dtype = meta
+    if shape is None:
+        return 0.0
+    return Tensor._make(Tensor._zeros(shape, dtype), False)
+
+
+def retain_output(node, output_nr, variable):
+    """Record that `variable` (output `output_nr` of `node`) keeps its gradient."""
+    if node._retained is None:
+        node._retained = {}
+    node._retained[output_nr] = weakref.ref(variable)
+
+
+def add_pre_hook(node, output_nr, hook):
+    if node._pre_hooks is None:
+        node._pre_hooks = {}
+    node._pre_hooks.setdefault(output_nr, []).append(hook)

@@ -1,0 +1,47 @@
+"""Matrix products."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.engine import Function
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):  # a @ b: 1-D, 2-D, batched and broadcast, as np.matmul
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(
+                f"matmul(): both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+            )
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise RuntimeError(
+                f"matmul(): shapes {a.shape} and {b.shape} cannot be multiplied "
+                f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]}): the last dim of the first "
+                "must equal the second-to-last dim of the second"
+            )
+        ctx.save_for_backward(a, b)
+        try:
+            return np.matmul(a.data, b.data)
+        except ValueError:
+            raise RuntimeError(
+                f"matmul(): batch dims of shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):  # dA = G B^T, dB = A^T G (1-D operands as a row / a column)
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        a2 = a if a.ndim > 1 else a.reshape(1, -1)
+        b2 = b if b.ndim > 1 else b.reshape(-1, 1)
+        if a.ndim == 1 or b.ndim == 1:
+            grad = grad.reshape(grad.shape[: grad.ndim - (b.ndim == 1)] + ((1,) if b.ndim == 1 else ()))
+            if a.ndim == 1:
+                grad = grad.unsqueeze(-2)
+        grad_a = grad @ b2.mT if need_a else None
+        grad_b = a2.mT @ grad if need_b else None
+        if need_a and a.ndim == 1:
+            grad_a = grad_a.sum_to_size(1, a.shape[0]).reshape(a.shape)
+        if need_b and b.ndim == 1:
+            grad_b = grad_b.sum_to_size(b.shape[0], 1).reshape(b.shape)
+        return grad_a, grad_b

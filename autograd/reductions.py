@@ -1,0 +1,94 @@
+"""Reductions. `mean`, `var`, `std`, `amin`, `logsumexp` and `max(dim)` are
+composed from these and other ops in `tensor.py`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.engine import Function
+from autograd.tensor import Tensor
+
+
+def _kept_shape(shape, dims):
+    """`shape` with the reduced `dims` set to 1 (what keepdim=True gives)."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):  # sum over dims
+        ctx.shape = x.shape
+        ctx.kept = _kept_shape(x.shape, dims)
+        return np.sum(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):  # every summed element gets the gradient of the sum
+        return grad.reshape(ctx.kept).expand(ctx.shape), None, None
+
+
+class SumToSize(Function):
+    @staticmethod
+    def forward(ctx, x, shape):  # sum the dims that broadcasting added or stretched
+        ctx.shape = x.shape
+        lead = x.ndim - len(shape)
+        if lead < 0:
+            raise RuntimeError(f"sum_to_size(): shape {shape} has more dims than the tensor's {x.shape}")
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
+        )
+        for i, s in enumerate(shape):
+            if s != 1 and s != x.shape[lead + i]:
+                raise RuntimeError(f"sum_to_size(): size {shape} is not expandable to the tensor's {x.shape}")
+        return np.sum(x.data, axis=dims).reshape(shape) if dims else x.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape), None
+
+
+class AMax(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):  # max over dims; ties share the gradient equally
+        if x.data.size == 0:
+            raise RuntimeError(f"amax(): cannot reduce an empty tensor of shape {x.shape}")
+        peak = np.amax(x.data, axis=dims, keepdims=True)
+        hits = (x.data == peak).astype(x.dtype)
+        ctx.save_for_backward(Tensor._make(hits / hits.sum(axis=dims, keepdims=True), False))
+        ctx.kept = _kept_shape(x.shape, dims)
+        return peak if keepdim else peak.reshape([s for i, s in enumerate(x.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return grad.reshape(ctx.kept) * share, None, None
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):  # y = e^x / sum(e^x)
+        shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
+        e = np.exp(shifted)
+        y = Tensor._make(e / e.sum(axis=dim, keepdims=True), False)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # y * (g - sum(g * y))
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):  # y = x - logsumexp(x)
+        shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
+        y = Tensor._make(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), False)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):  # g - softmax * sum(g)
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None

@@ -1,0 +1,133 @@
+"""Shape and indexing ops. `view`, `flatten`, `unsqueeze`, `squeeze`, `transpose`,
+`T`, `stack`, `split` are composed from these in `tensor.py`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.engine import Function
+from autograd.tensor import Tensor
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, x, shape):  # the same elements in a new shape
+        ctx.shape = x.shape
+        try:
+            return x.data.reshape(shape)
+        except ValueError:
+            raise RuntimeError(
+                f"reshape(): shape {list(shape)} is invalid for input of size {x.data.size} (shape {x.shape})"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, x, dims):  # axes reordered
+        ctx.inverse = tuple(np.argsort(dims))
+        return x.data.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(ctx.inverse), None
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, x, shape):  # a broadcast view (no copy)
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):  # the engine sums it back to x's shape
+        return grad, None
+
+
+def _is_basic(index) -> bool:
+    """Basic indexing (ints, slices, None, Ellipsis) selects each element at most once."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) and not isinstance(i, bool) for i in items)
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index):  # x[index]: slices, None, ..., integer arrays, masks
+        ctx.shape, ctx.index = x.shape, index
+        try:
+            out = x.data[index]
+        except IndexError as error:
+            raise IndexError(f"__getitem__: {error} (tensor of shape {x.shape})") from None
+        return out if _is_basic(index) else np.ascontiguousarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):  # the gradient goes back where each element came from
+        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+
+
+class IndexAdd(Function):
+    @staticmethod
+    def forward(ctx, grad, shape, index):  # zeros(shape) with grad added at index
+        ctx.index = index
+        out = np.zeros(shape, dtype=grad.dtype)
+        if _is_basic(index):
+            out[index] = grad.data
+        else:  # repeated indices accumulate
+            np.add.at(out, index, grad.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):  # tensors joined along dim
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] if t.ndim else 0 for t in tensors]
+        arrays = [t.data for t in tensors]
+        try:
+            return np.concatenate(arrays, axis=dim)
+        except ValueError:
+            shapes = [t.shape for t in tensors]
+            raise RuntimeError(
+                f"cat(): tensors must have the same shape except in dimension {dim}; got shapes {shapes}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):  # each input gets its slice
+        pieces, start = [None], 0
+        lead = (slice(None),) * (ctx.dim % grad.ndim)
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            pieces.append(grad[lead + (slice(start, start + size),)] if need else None)
+            start += size
+        return tuple(pieces)
+
+
+class Pad(Function):
+    @staticmethod
+    def forward(ctx, x, pad, value):  # constant padding; pad = (last_lo, last_hi, prev_lo, ...)
+        widths = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        data = x.data
+        # negative pads crop, as in PyTorch
+        crop = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape))
+        data = data[crop]
+        positive = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        ctx.inner = tuple(slice(lo, lo + s) for (lo, _), s in zip(positive, data.shape))
+        ctx.outer = [(max(-lo, 0), max(-hi, 0)) for lo, hi in widths]
+        return np.pad(data, positive, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inner = grad[ctx.inner]
+        if any(lo or hi for lo, hi in ctx.outer):
+            pad = []
+            for lo, hi in reversed(ctx.outer):
+                pad += [lo, hi]
+            inner = Pad.apply(inner, tuple(pad), 0.0)
+        return inner, None, None
