@@ -34,10 +34,10 @@ class MatMul(Function):
         need_a, need_b = ctx.needs_input_grad
         a2 = a if a.ndim > 1 else a.reshape(1, -1)
         b2 = b if b.ndim > 1 else b.reshape(-1, 1)
-        if a.ndim == 1 or b.ndim == 1:
-            grad = grad.reshape(grad.shape[: grad.ndim - (b.ndim == 1)] + ((1,) if b.ndim == 1 else ()))
-            if a.ndim == 1:
-                grad = grad.unsqueeze(-2)
+        if b.ndim == 1:
+            grad = grad.unsqueeze(-1)
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
         grad_a = grad @ b2.mT if need_a else None
         grad_b = a2.mT @ grad if need_b else None
         if need_a and a.ndim == 1:
