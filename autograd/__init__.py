@@ -6,27 +6,33 @@ The engine is `engine.py`; the ops are in `elementwise.py`, `reductions.py`,
 
 from autograd.engine import (
     Function,
+    detect_anomaly,
     enable_grad,
+    grad,
+    is_anomaly_enabled,
+    set_detect_anomaly,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
-from autograd.tensor import (
-    Tensor,
-    bool,
+from autograd.tensor import Tensor
+from autograd.dtypes import (
     double,
-    float,
     float16,
     float32,
     float64,
-    int,
+    half,
     int8,
     int16,
     int32,
     int64,
     long,
+    short,
     uint8,
 )
+from autograd.dtypes import bool_ as bool  # noqa: A004 - PyTorch's name: autograd.bool
+from autograd.dtypes import float32 as float  # noqa: A004
+from autograd.dtypes import int32 as int  # noqa: A004
 from autograd.creation import (
     arange,
     as_tensor,
@@ -53,5 +59,6 @@ from autograd.creation import (
 from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), autograd.cat(...), ...
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
+from autograd import functional
 
 __version__ = "0.1.0"

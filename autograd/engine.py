@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import functools
 import threading
+import traceback
 import weakref
 
 __all__ = [
     "Function",
+    "grad",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",
@@ -32,7 +37,8 @@ __all__ = [
 
 
 class _GradMode(threading.local):
-    enabled = True  # a class attribute: the default in every new thread
+    enabled = True  # class attributes: the defaults in every new thread
+    anomaly = False
 
 
 _grad_mode = _GradMode()
@@ -249,6 +255,8 @@ def _record(cls, ctx, needs, args, kwargs):
     ]
     ctx._pre_hooks = None
     ctx._retained = None
+    if _grad_mode.anomaly:
+        ctx.metadata = {"traceback_": traceback.format_stack()[:-3]}
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o.shape, o.dtype) for o in outputs]
@@ -386,6 +394,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
+    _anomaly_checks = _anomaly_check_nan
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     captured = None
@@ -436,6 +445,8 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
             node._saved = _FREED
         if type(result) is not tuple:
             result = (result,)
+        if _anomaly_checks:
+            _check_anomaly(node, result)
         edges = node._edges
         if len(result) != len(edges):
             raise RuntimeError(
@@ -524,3 +535,141 @@ def add_pre_hook(node, output_nr, hook):
     if node._pre_hooks is None:
         node._pre_hooks = {}
     node._pre_hooks.setdefault(output_nr, []).append(hook)
+
+
+# --- the public entry points ---------------------------------------------------
+
+
+def root_gradients(roots, gradients, op="backward"):
+    """The gradients to start backprop with: ones for scalar roots, else the given
+    ones (checked against each root's shape)."""
+    out = []
+    for i, (root, gradient) in enumerate(zip(roots, gradients)):
+        if not root.requires_grad:
+            raise RuntimeError(
+                f"{op}(): element {i} of the outputs does not require grad and has no grad_fn; "
+                "create the leaves with requires_grad=True (and not under no_grad)"
+            )
+        if root.shape is None:  # a Value
+            out.append(1.0 if gradient is None else float(gradient))
+            continue
+        if gradient is None:
+            if root.data.size != 1:
+                raise RuntimeError(
+                    f"{op}(): grad can be implicitly created only for scalar outputs, but output {i} "
+                    f"has shape {root.shape}; pass a gradient of that shape"
+                )
+            gradient = Tensor._make(Tensor._ones(root.shape, root.dtype), False)
+        else:
+            if not isinstance(gradient, Tensor):
+                gradient = Tensor(gradient, dtype=root.dtype)
+            if gradient.shape != root.shape:
+                raise RuntimeError(
+                    f"{op}(): the gradient for output {i} has shape {gradient.shape}, but the output "
+                    f"has shape {root.shape}"
+                )
+        out.append(gradient)
+    return out
+
+
+def _as_sequence(x):
+    return [x] if isinstance(x, (Tensor, Value)) else list(x)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, as a tuple, without
+    touching any `.grad` (PyTorch's `torch.autograd.grad`)."""
+    outputs, inputs = _as_sequence(outputs), _as_sequence(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    else:
+        grad_outputs = _as_sequence(grad_outputs)
+        if len(grad_outputs) != len(outputs):
+            raise RuntimeError(
+                f"grad(): got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+            )
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad(): input {i} does not require grad; call requires_grad_() on it")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = root_gradients(outputs, grad_outputs, "grad")
+    result = run_backward(outputs, roots, retain_graph, create_graph, inputs)
+    for i, (t, g) in enumerate(zip(inputs, result)):
+        if g is None:
+            if materialize_grads:
+                result[i] = Tensor._make(Tensor._zeros(t.shape, t.dtype), False)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad(): input {i} appears not to have been used in the graph; "
+                    "pass allow_unused=True if this is what you want"
+                )
+    return tuple(result)
+
+
+# --- anomaly detection ---------------------------------------------------------
+
+_anomaly_check_nan = False
+
+
+def is_anomaly_enabled() -> bool:
+    return _grad_mode.anomaly
+
+
+class set_detect_anomaly(_GradModeContext):
+    """Turn anomaly detection on or off: nodes record where they were created, and a
+    backward that produces NaN (or infinity) raises naming the forward op."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        global _anomaly_check_nan
+        self._previous = (_grad_mode.anomaly, _anomaly_check_nan)
+        self.mode, self.check_nan = bool(mode), bool(check_nan)
+        _grad_mode.anomaly = self.mode
+        _anomaly_check_nan = self.mode and self.check_nan
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        global _anomaly_check_nan
+        _grad_mode.anomaly, _anomaly_check_nan = self._previous
+        return False
+
+    def _args(self):
+        return (self.mode, self.check_nan)
+
+
+class detect_anomaly(set_detect_anomaly):
+    """`with detect_anomaly():` or `@detect_anomaly()`: anomaly detection on."""
+
+    def __init__(self, check_nan: bool = True):
+        super().__init__(True, check_nan)
+
+    def __enter__(self):
+        global _anomaly_check_nan
+        self._previous = (_grad_mode.anomaly, _anomaly_check_nan)
+        _grad_mode.anomaly = True
+        _anomaly_check_nan = self.check_nan
+
+    def _args(self):
+        return (self.check_nan,)
+
+
+def _check_anomaly(node, grads):
+    import numpy as np
+
+    for i, g in enumerate(grads):
+        if g is None:
+            continue
+        data = g.data if hasattr(g, "data") else g
+        if not np.all(np.isfinite(data)):
+            kind = "nan" if np.any(np.isnan(data)) else "infinite"
+            where = "".join((getattr(node, "metadata", None) or {}).get("traceback_", [])) or (
+                "  (no traceback: the forward ran before anomaly detection was enabled)\n"
+            )
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {kind} values in its {i}th output "
+                f"(the gradient for argument {i} of {type(node).__name__}.forward).\n"
+                f"The forward op was created at:\n{where}"
+            )

@@ -10,38 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import engine
-from autograd.engine import is_grad_enabled, retain_output, add_pre_hook, run_backward
+from autograd.engine import add_pre_hook, retain_output, root_gradients, run_backward
 
-float16 = np.dtype(np.float16)
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int8 = np.dtype(np.int8)
-int16 = np.dtype(np.int16)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
-uint8 = np.dtype(np.uint8)
-bool = np.dtype(np.bool_)  # noqa: A001 - PyTorch's name, as autograd.bool
-float = float32  # noqa: A001
-double = float64
-long = int64
-int = int32  # noqa: A001
-
-_builtin_float = __builtins__["float"] if isinstance(__builtins__, dict) else __builtins__.float
-_builtin_int = __builtins__["int"] if isinstance(__builtins__, dict) else __builtins__.int
-_builtin_bool = __builtins__["bool"] if isinstance(__builtins__, dict) else __builtins__.bool
-
-_DTYPE_NAMES = {
-    float16: "torch.float16",
-    float32: "torch.float32",
-    float64: "torch.float64",
-    int8: "torch.int8",
-    int16: "torch.int16",
-    int32: "torch.int32",
-    int64: "torch.int64",
-    uint8: "torch.uint8",
-    bool: "torch.bool",
-}
-
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 
 def _as_dtype(dtype):
     return None if dtype is None else np.dtype(dtype)
@@ -91,7 +62,7 @@ class Tensor:
         array = _array_from(data, _as_dtype(dtype))
         _check_requires_grad(array, requires_grad)
         self.data = array
-        self.requires_grad = _builtin_bool(requires_grad)
+        self.requires_grad = bool(requires_grad)
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
@@ -114,6 +85,7 @@ class Tensor:
         return t
 
     _zeros = staticmethod(np.zeros)
+    _ones = staticmethod(np.ones)
 
     # --- properties ---
     @property
@@ -189,9 +161,8 @@ class Tensor:
         return Cast.apply(self, dtype)
 
     def type(self, dtype=None):
-        if dtype is None:
-            return _DTYPE_NAMES.get(self.dtype, str(self.dtype)).replace("torch.", "torch.") 
-        return self.to(dtype)
+        """The dtype's name, or a cast to `dtype`."""
+        return _DTYPE_NAMES.get(self.dtype, str(self.dtype)) if dtype is None else self.to(dtype)
 
     def float(self) -> Tensor:
         return self.to(float32)
@@ -206,7 +177,7 @@ class Tensor:
         return self.to(int32)
 
     def bool(self) -> Tensor:
-        return self.to(bool)
+        return self.to(bool_)
 
     def cpu(self) -> Tensor:
         return self
@@ -230,18 +201,18 @@ class Tensor:
                 f"Boolean value of Tensor with {self.data.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return _builtin_bool(self.data)
+        return bool(self.data)
 
     def __float__(self) -> float:
-        return _builtin_float(self.item())
+        return float(self.item())
 
     def __int__(self) -> int:
-        return _builtin_int(self.item())
+        return int(self.item())
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return _builtin_int(self.data)
+        return int(self.data)
 
     def __repr__(self) -> str:
         return _format(self)
@@ -249,24 +220,7 @@ class Tensor:
     # --- graph ---
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) * gradient into every leaf's `.grad`."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward(): the tensor does not require grad and has no grad_fn; "
-                "create the leaves with requires_grad=True (and not under no_grad)"
-            )
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward(): grad can be implicitly created only for scalar outputs, "
-                    f"but this tensor has shape {self.shape}; pass gradient= a tensor of that shape"
-                )
-            gradient = Tensor._make(np.ones_like(self.data), False)
-        else:
-            gradient = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=self.dtype)
-            if gradient.shape != self.shape:
-                raise RuntimeError(
-                    f"backward(): gradient has shape {gradient.shape} but the tensor has shape {self.shape}"
-                )
+        (gradient,) = root_gradients([self], [gradient])
         if retain_graph is None:
             retain_graph = create_graph
         if inputs is not None:
@@ -294,7 +248,7 @@ class Tensor:
                 "use .detach().requires_grad_() for a new leaf"
             )
         _check_requires_grad(self.data, requires_grad, "requires_grad_")
-        self.requires_grad = _builtin_bool(requires_grad)
+        self.requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:
@@ -568,7 +522,7 @@ class Tensor:
         return self if shape == self.shape else Reshape.apply(self, shape)
 
     def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, _builtin_int)):
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
             return self.to(shape[0])
         return self.reshape(*shape)
 
@@ -615,7 +569,7 @@ class Tensor:
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            dims = {d % self.ndim for d in ((dim,) if isinstance(dim, _builtin_int) else dim)} if self.ndim else set()
+            dims = {d % self.ndim for d in ((dim,) if isinstance(dim, int) else dim)} if self.ndim else set()
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
         return self.reshape(shape)
 
@@ -651,7 +605,7 @@ class Tensor:
     def split(self, split_size, dim=0):
         length = self.shape[dim]
         sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else []) \
-            if isinstance(split_size, _builtin_int) else list(split_size)
+            if isinstance(split_size, int) else list(split_size)
         return tuple(_narrow(self, dim, sizes))
 
     def chunk(self, chunks, dim=0):
@@ -689,14 +643,14 @@ def _size(args) -> tuple:
     """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(_builtin_int(a) for a in args)
+    return tuple(int(a) for a in args)
 
 
 def _dims(dim, ndim):
     """A dim argument as a tuple of non-negative axes (None: all)."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, _builtin_int) else tuple(dim)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
@@ -779,7 +733,7 @@ def _format(t: Tensor) -> str:
     extras = []
     if data.size == 0:
         extras.append(f"size={data.shape}")
-    if data.dtype not in (float32, int64, bool):
+    if data.dtype not in (float32, int64, bool_):
         extras.append(f"dtype={_DTYPE_NAMES.get(data.dtype, data.dtype)}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")

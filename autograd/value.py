@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from autograd import engine
-from autograd.engine import Function, retain_output, run_backward
+from autograd.engine import Function, retain_output, root_gradients, run_backward
 
 
 class Value:
@@ -94,11 +94,11 @@ class Value:
         else:
             self._hooks = (self._hooks or []) + [hook]
 
-    def backward(self, gradient=1.0, retain_graph=None, create_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(v) into `v.grad` for every Value v it depends on."""
         if create_graph:
             raise NotImplementedError("Value: create_graph is not supported; use Tensor for higher-order gradients")
-        run_backward([self], [float(gradient)], bool(retain_graph))
+        run_backward([self], root_gradients([self], [gradient]), bool(retain_graph))
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
