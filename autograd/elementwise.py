@@ -318,3 +318,23 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Fill(Function):
+    @staticmethod
+    def forward(ctx, x, value):  # every element set to value (a number or a 0-d tensor)
+        return np.full_like(x.data, _raw(value))
+
+    @staticmethod
+    def backward(ctx, grad):  # nothing flows to x; the value gets the sum
+        return None, grad.sum() if ctx.needs_input_grad[1] else None
+
+
+class Copy(Function):
+    @staticmethod
+    def forward(ctx, x, source):  # source broadcast to x's shape, cast to x's dtype
+        return np.broadcast_to(_raw(source), x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, grad

@@ -145,6 +145,7 @@ class Function:
     __slots__ = (
         "_edges",
         "_saved",
+        "_saved_versions",
         "_n_outputs",
         "_output_meta",
         "_pre_hooks",
@@ -182,11 +183,23 @@ class Function:
         if not saved:
             return ()
         out = []
-        for s in saved:
+        for s, version in zip(saved, self._saved_versions):
+            if version is not None and version[0][0] != version[1]:
+                self._raise_modified(s, version)
             if type(s) is _SavedOutput:
                 s = self._unpack_output(s)
             out.append(s)
         return tuple(out)
+
+    def _raise_modified(self, saved, version):
+        shape = saved.data.shape
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the tensor of shape {tuple(shape)} and dtype {saved.data.dtype} "
+            f"saved by {self.name()} is at version {version[0][0]}; expected version {version[1]} "
+            "instead. Use the out-of-place op (e.g. x = x + y instead of x += y), or clone() "
+            "the tensor before modifying it"
+        )
 
     def _unpack_output(self, saved):
         t = Tensor._make(saved.data, False)
@@ -255,6 +268,11 @@ def _record(cls, ctx, needs, args, kwargs):
     ]
     ctx._pre_hooks = None
     ctx._retained = None
+    saved = ctx._saved
+    if saved:  # remember versions: an in-place change before backward must be caught
+        ctx._saved_versions = [
+            (s._version, s._version[0]) if type(s) is Tensor else None for s in saved
+        ]
     if _grad_mode.anomaly:
         ctx.metadata = {"traceback_": traceback.format_stack()[:-3]}
     if type(outputs) is tuple:

@@ -9,12 +9,20 @@ from autograd.engine import Function
 from autograd.tensor import Tensor
 
 
+def _view(x, array):
+    """`array`, a view of x's memory, as a tensor sharing x's version counter, so
+    that an in-place change through either is seen by both."""
+    out = Tensor._make(array, False)
+    out._version = x._version
+    return out
+
+
 class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):  # the same elements in a new shape
         ctx.shape = x.shape
         try:
-            return x.data.reshape(shape)
+            return _view(x, x.data.reshape(shape))
         except ValueError:
             raise RuntimeError(
                 f"reshape(): shape {list(shape)} is invalid for input of size {x.data.size} (shape {x.shape})"
@@ -29,7 +37,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):  # axes reordered
         ctx.inverse = tuple(np.argsort(dims))
-        return x.data.transpose(dims)
+        return _view(x, x.data.transpose(dims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -39,7 +47,7 @@ class Permute(Function):
 class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):  # a broadcast view (no copy)
-        return np.broadcast_to(x.data, shape)
+        return _view(x, np.broadcast_to(x.data, shape))
 
     @staticmethod
     def backward(ctx, grad):  # the engine sums it back to x's shape
@@ -60,7 +68,7 @@ class GetItem(Function):
             out = x.data[index]
         except IndexError as error:
             raise IndexError(f"__getitem__: {error} (tensor of shape {x.shape})") from None
-        return out if _is_basic(index) else np.ascontiguousarray(out)
+        return _view(x, out) if _is_basic(index) else np.ascontiguousarray(out)
 
     @staticmethod
     def backward(ctx, grad):  # the gradient goes back where each element came from
@@ -131,3 +139,21 @@ class Pad(Function):
                 pad += [lo, hi]
             inner = Pad.apply(inner, tuple(pad), 0.0)
         return inner, None, None
+
+
+class SetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index, value):  # a copy of x with x[index] = value
+        ctx.index = index
+        out = x.data.copy()
+        out[index] = value.data if isinstance(value, Tensor) else value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):  # x's overwritten elements get no gradient; value gets them
+        need_x, _, need_value = ctx.needs_input_grad
+        return (
+            SetItem.apply(grad, ctx.index, 0.0) if need_x else None,
+            None,
+            grad[ctx.index] if need_value else None,
+        )

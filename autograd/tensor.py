@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import engine
-from autograd.engine import add_pre_hook, retain_output, root_gradients, run_backward
+from autograd.engine import add_pre_hook, is_grad_enabled, retain_output, root_gradients, run_backward
 
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 
@@ -53,7 +53,9 @@ def _check_requires_grad(array, requires_grad, op="tensor"):
 class Tensor:
     """An n-dimensional array with autograd. `Tensor(data)` is `autograd.tensor(data)`."""
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "name", "__weakref__")
+    __slots__ = (
+        "data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "_version", "name", "__weakref__",
+    )
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
     _retain_by_default = False
@@ -67,6 +69,7 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0
         self._hooks = None
+        self._version = [0]  # bumped by in-place ops; shared with views
         self.name = None
 
     @classmethod
@@ -81,6 +84,7 @@ class Tensor:
         t.grad_fn = None
         t._output_nr = 0
         t._hooks = None
+        t._version = [0]
         t.name = None
         return t
 
@@ -233,8 +237,10 @@ class Tensor:
         run_backward([self], [gradient], retain_graph, create_graph)
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data, False)
+        """The same data, cut from the graph (in-place changes show in both)."""
+        out = Tensor._make(self.data, False)
+        out._version = self._version
+        return out
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -284,6 +290,113 @@ class Tensor:
 
     def contiguous(self) -> Tensor:
         return self
+
+    # --- in-place ops: the out-of-place op, written back into this tensor's memory ---
+    def _inplace(self, op, *args, name):
+        """Apply `op(self, *args)` and store the result in self: the graph then
+        continues from the op's node, and the version counter tells saved copies."""
+        if self.requires_grad and self.grad_fn is None and is_grad_enabled():
+            raise RuntimeError(
+                f"{name}(): a leaf tensor that requires grad (shape {self.shape}) is being used in "
+                "an in-place operation; do it under `with autograd.no_grad():` (as optimizers "
+                "do) or use the out-of-place op"
+            )
+        before = Tensor._make(self.data, self.requires_grad)  # self's value before the change
+        before.grad_fn, before._output_nr = self.grad_fn, self._output_nr
+        result = op.apply(before, *args)
+        node = result.grad_fn
+        if node is not None and node._saved and any(s is before for s in node._saved):
+            before.data = before.data.copy()  # the node keeps the old value, not our memory
+        try:
+            np.copyto(self.data, result.data, casting="same_kind")
+        except TypeError:
+            raise RuntimeError(
+                f"{name}(): result type {_DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast "
+                f"to the desired output type {_DTYPE_NAMES.get(self.dtype, self.dtype)}"
+            ) from None
+        except ValueError as error:
+            raise RuntimeError(
+                f"{name}(): cannot write into this tensor of shape {self.shape} ({error}); an "
+                "expanded or broadcast tensor shares memory between elements: clone() it first"
+            ) from None
+        self._version[0] += 1
+        if node is not None:
+            self.grad_fn, self._output_nr, self.requires_grad = node, result._output_nr, True
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(Add, other if alpha == 1 else other * alpha, name="add_")
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(Sub, other if alpha == 1 else other * alpha, name="sub_")
+
+    def mul_(self, other):
+        return self._inplace(Mul, other, name="mul_")
+
+    def div_(self, other):
+        return self._inplace(Div, other, name="div_")
+
+    def pow_(self, exponent):
+        return self._inplace(Pow, exponent, name="pow_")
+
+    def neg_(self):
+        return self._inplace(Neg, name="neg_")
+
+    def exp_(self):
+        return self._inplace(Exp, name="exp_")
+
+    def log_(self):
+        return self._inplace(Log, name="log_")
+
+    def sqrt_(self):
+        return self._inplace(Sqrt, name="sqrt_")
+
+    def abs_(self):
+        return self._inplace(Abs, name="abs_")
+
+    def tanh_(self):
+        return self._inplace(Tanh, name="tanh_")
+
+    def sigmoid_(self):
+        return self._inplace(Sigmoid, name="sigmoid_")
+
+    def relu_(self):
+        return self._inplace(Relu, name="relu_")
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        if min is None and max is None:
+            raise RuntimeError("clamp_(): at least one of 'min' or 'max' must not be None")
+        return self._inplace(Clamp, min, max, name="clamp_")
+
+    clip_ = clamp_
+
+    def zero_(self):
+        return self._inplace(Fill, 0, name="zero_")
+
+    def fill_(self, value):
+        return self._inplace(Fill, value, name="fill_")
+
+    def copy_(self, src):
+        return self._inplace(Copy, src, name="copy_")
+
+    def __setitem__(self, index, value):
+        self._inplace(SetItem, _index(index), value, name="__setitem__")
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    @property
+    def _version_number(self) -> int:
+        return self._version[0]
 
     # --- arithmetic (broadcasting; the engine reduces gradients to each input's shape) ---
     def __add__(self, other):
@@ -744,9 +857,9 @@ def _format(t: Tensor) -> str:
 
 # The op catalogue, imported last: its modules import Tensor from here.
 from autograd.elementwise import (  # noqa: E402
-    Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
+    Abs, Add, Cast, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
     Sigmoid, Sin, Sqrt, Sub, Tanh,
 )
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize  # noqa: E402
-from autograd.shape import Expand, GetItem, Permute, Reshape  # noqa: E402
+from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem  # noqa: E402
 from autograd.linalg import MatMul  # noqa: E402
