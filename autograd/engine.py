@@ -662,7 +662,7 @@ class detect_anomaly(set_detect_anomaly):
     """`with detect_anomaly():` or `@detect_anomaly()`: anomaly detection on."""
 
     def __init__(self, check_nan: bool = True):
-        super().__init__(True, check_nan)
+        self.mode, self.check_nan = True, bool(check_nan)
 
     def __enter__(self):
         global _anomaly_check_nan
