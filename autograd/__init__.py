@@ -60,5 +60,6 @@ from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), au
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 from autograd import functional
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __version__ = "0.1.0"
