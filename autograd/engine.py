@@ -244,24 +244,30 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward; record the node when grad mode is on and an input requires grad."""
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         ctx._saved = None
         if _grad_mode.enabled:
-            needs = tuple([getattr(a, "requires_grad", False) for a in args])
-            if True in needs:
-                return _record(cls, ctx, needs, args, kwargs)
-        return _wrap(cls.forward(ctx, *args, **kwargs))
+            for a in args:
+                if getattr(a, "requires_grad", False):
+                    return _record(cls, ctx, args, kwargs)
+        out = cls.forward(ctx, *args, **kwargs)
+        return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
 
 
-def _record(cls, ctx, needs, args, kwargs):
+_new = object.__new__
+
+
+def _record(cls, ctx, args, kwargs):
     """Run forward with grad mode off, then make `ctx` the node of the outputs."""
+    needs = tuple([getattr(a, "requires_grad", False) for a in args])
     ctx.needs_input_grad = needs
     ctx._non_differentiable = None
     _grad_mode.enabled = False
     try:
-        outputs = _wrap(cls.forward(ctx, *args, **kwargs))
+        out = cls.forward(ctx, *args, **kwargs)
     finally:
         _grad_mode.enabled = True
+    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
     ctx._edges = [
         (a.grad_fn or a, a._output_nr, a.shape, a.dtype) if need else None
         for a, need in zip(args, needs)
@@ -298,11 +304,10 @@ def _attach(ctx, out, output_nr):
     out._output_nr = output_nr
     saved = ctx._saved
     if saved:
-        for i, s in enumerate(saved):
-            if s is out:
-                saved = list(saved)
-                saved[i] = _SavedOutput(out.data, output_nr)
-                ctx._saved = saved = tuple(saved)
+        for s in saved:
+            if s is out:  # an output saved for backward: keep its data, not the tensor
+                ctx._saved = tuple(_SavedOutput(s.data, output_nr) if s is out else s for s in saved)
+                break
     if out._retain_by_default:
         retain_output(ctx, output_nr, out)
 
@@ -310,6 +315,7 @@ def _attach(ctx, out, output_nr):
 # The variable types, registered by autograd.tensor and autograd.value on import.
 Tensor = None
 Value = None
+_ndarray = None
 
 
 def _wrap(raw):
@@ -377,17 +383,13 @@ def topological_order(roots) -> list:
 
 
 def _add(a, b, create_graph):
-    if a is None:
-        return b
     if create_graph or type(a) is float:
         return a + b
     return type(a)._make(a.data + b.data, False)
 
 
-def _reduce_to(grad, shape, dtype, create_graph):
+def _reduce_to(grad, shape, dtype):
     """Sum a broadcast gradient back to an input's shape and cast it to its dtype."""
-    if shape is None:  # a scalar Value
-        return grad
     if grad.shape != shape:
         grad = grad.sum_to_size(shape)
     if dtype is not None and grad.dtype != dtype:
@@ -412,50 +414,31 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
-    _anomaly_checks = _anomaly_check_nan
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
-    captured = None
+    captured = None  # with `inputs`: what to capture -> positions in `inputs`
+    captured_grads = {}  # (node, output_nr) -> the gradient of that non-leaf input
     if inputs is not None:
-        # gradients wanted for these variables: leaves by id, non-leaves by (node, output_nr)
         captured = {}
         for i, v in enumerate(inputs):
             key = (v.grad_fn, v._output_nr) if v.grad_fn is not None else id(v)
             captured.setdefault(key, []).append(i)
-        captured_grads = {}
+    check_anomaly = _anomaly_check_nan
 
-    def send(target, output_nr, grad):
-        if isinstance(target, Function):
-            if target._n_outputs == 1:
-                node_grads[target] = _add(node_grads.get(target), grad, create_graph)
-            else:
-                slots = node_grads.get(target)
-                if slots is None:
-                    slots = node_grads[target] = [None] * target._n_outputs
-                slots[output_nr] = _add(slots[output_nr], grad, create_graph)
-        else:
-            entry = leaf_grads.get(id(target))
-            if entry is None:
-                leaf_grads[id(target)] = [target, grad]
-            else:
-                entry[1] = _add(entry[1], grad, create_graph)
-
-    root_nodes = []
     for root, grad in zip(roots, root_grads):
-        send(root.grad_fn or root, root._output_nr, grad)
-        root_nodes.append(root.grad_fn)
+        _send(node_grads, leaf_grads, root.grad_fn or root, root._output_nr, grad, create_graph)
 
-    for node in topological_order(root_nodes):
+    for node in topological_order([root.grad_fn for root in roots]):
         grads = node_grads.pop(node, None)
         if grads is None:
             continue
         if node._n_outputs == 1:
-            grads = _run_pre_hooks(node, 0, grads, captured, captured_grads if captured else None)
+            if node._pre_hooks or node._retained or captured is not None:
+                grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
             result = node.backward(node, grads)
         else:
             grads = [
-                _run_pre_hooks(node, i, g if g is not None else _zeros(node._output_meta[i]), captured,
-                               captured_grads if captured else None)
+                _run_pre_hooks(node, i, _zeros(node._output_meta[i]) if g is None else g, captured, captured_grads)
                 for i, g in enumerate(grads)
             ]
             result = node.backward(node, *grads)
@@ -463,7 +446,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
             node._saved = _FREED
         if type(result) is not tuple:
             result = (result,)
-        if _anomaly_checks:
+        if check_anomaly:
             _check_anomaly(node, result)
         edges = node._edges
         if len(result) != len(edges):
@@ -473,12 +456,17 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
             )
         for edge, grad in zip(edges, result):
             if edge is not None and grad is not None:
-                send(edge[0], edge[1], _reduce_to(grad, edge[2], edge[3], create_graph))
+                target, output_nr, shape, dtype = edge
+                if shape is not None:
+                    data = grad.data
+                    if data.shape != shape or data.dtype != dtype:
+                        grad = _reduce_to(grad, shape, dtype)
+                _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
 
     if captured is not None:
         out = [None] * len(inputs)
         for key, positions in captured.items():
-            if isinstance(key, tuple):
+            if type(key) is tuple:
                 grad = captured_grads.get(key)
             else:
                 entry = leaf_grads.get(key)
@@ -499,21 +487,29 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
     return None
 
 
-def _fresh(grad, create_graph):
-    """A gradient to store in `.grad`: its own buffer, never shared with another."""
-    if create_graph or type(grad) is float:
-        return grad
-    return Tensor._make(grad.data.copy(), False)
-
-
-def _accumulate_grad(old, new, create_graph):
-    if type(old) is float or create_graph:
-        return old + new
-    old.data = old.data + new.data  # a new buffer: a .grad the user kept stays intact
-    return old
+def _send(node_grads, leaf_grads, target, output_nr, grad, create_graph):
+    """Add `grad` to what `target` (a node's output, or a leaf) has received so far."""
+    if isinstance(target, Function):
+        if target._n_outputs == 1:
+            old = node_grads.get(target)
+            node_grads[target] = grad if old is None else _add(old, grad, create_graph)
+        else:
+            slots = node_grads.get(target)
+            if slots is None:
+                slots = node_grads[target] = [None] * target._n_outputs
+            old = slots[output_nr]
+            slots[output_nr] = grad if old is None else _add(old, grad, create_graph)
+    else:
+        entry = leaf_grads.get(id(target))
+        if entry is None:
+            leaf_grads[id(target)] = [target, grad]
+        else:
+            entry[1] = _add(entry[1], grad, create_graph)
 
 
 def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
+    """The gradient of a node's output is complete: run the tensor hooks on it, keep
+    it for `retain_grad`, or capture it for `autograd.grad`."""
     hooks = node._pre_hooks
     if hooks:
         for hook in hooks.get(output_nr, ()):
@@ -523,8 +519,9 @@ def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
     if captured is not None:
         if (node, output_nr) in captured:
             captured_grads[(node, output_nr)] = grad
+        return grad
     retained = node._retained
-    if retained and captured is None:
+    if retained:
         ref = retained.get(output_nr)
         var = ref() if ref is not None else None
         if var is not None:
@@ -533,6 +530,22 @@ def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
             else:
                 var.grad = _accumulate_grad(var.grad, grad, _grad_mode.enabled)
     return grad
+
+
+def _fresh(grad, create_graph):
+    """A gradient to store in `.grad`: its own buffer, never shared with another."""
+    if type(grad) is float:
+        return grad
+    if create_graph:
+        return grad.clone()  # differentiable, and not shared with another leaf
+    return Tensor._make(grad.data.copy(), False)
+
+
+def _accumulate_grad(old, new, create_graph):
+    if type(old) is float or create_graph:
+        return old + new
+    old.data = old.data + new.data  # a new buffer: a .grad the user kept stays intact
+    return old
 
 
 def _zeros(meta):

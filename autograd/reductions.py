@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.engine import Function
+from autograd.shape import Expand
 from autograd.tensor import Tensor
 
 
@@ -23,7 +24,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):  # every summed element gets the gradient of the sum
-        return grad.reshape(ctx.kept).expand(ctx.shape), None, None
+        return Expand.apply(grad.reshape(ctx.kept), ctx.shape), None, None
 
 
 class SumToSize(Function):
@@ -43,7 +44,7 @@ class SumToSize(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.expand(ctx.shape), None
+        return Expand.apply(grad, ctx.shape), None
 
 
 class AMax(Function):

@@ -301,6 +301,13 @@ class Tensor:
                 "an in-place operation; do it under `with autograd.no_grad():` (as optimizers "
                 "do) or use the out-of-place op"
             )
+        view_op = self.grad_fn
+        if type(view_op) in (Reshape, Permute, Expand) or (type(view_op) is GetItem and _is_basic(view_op.index)):
+            raise RuntimeError(
+                f"{name}(): this tensor is a view ({view_op.name()}) of a tensor that requires grad; "
+                "changing it in place would not reach its base's gradient. Change the base "
+                "instead (base[index] = ...), or clone() the view first"
+            )
         before = Tensor._make(self.data, self.requires_grad)  # self's value before the change
         before.grad_fn, before._output_nr = self.grad_fn, self._output_nr
         result = op.apply(before, *args)
@@ -586,7 +593,7 @@ class Tensor:
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, self.ndim)
-        centered = self - Tensor._make(np.mean(self.data, axis=dims, keepdims=True), False)
+        centered = self - self.mean(dims, keepdim=True)  # differentiable: second derivatives need it
         count = _count(self.shape, dims) - correction
         return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
 
@@ -739,6 +746,7 @@ class _HookHandle:
 
 
 engine.Tensor = Tensor
+engine._ndarray = np.ndarray
 
 
 # --- helpers for the methods above ---
@@ -793,9 +801,10 @@ def _values_indices(x, arg_fn, dim, keepdim):
     grids = list(np.ogrid[tuple(slice(s) for s in indices.shape)])
     grids[dim] = indices
     values = GetItem.apply(x, tuple(grids)) if x.ndim else x.reshape(1)
-    if not keepdim:
-        values = values.squeeze(dim) if x.ndim else values.reshape(())
-        indices = indices.squeeze(dim) if x.ndim else indices.reshape(())
+    if not x.ndim:  # a 0-d input gives 0-d results, keepdim or not, as in PyTorch
+        values, indices = values.reshape(()), indices.reshape(())
+    elif not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _MinMax(values, Tensor._make(indices, False))
 
 
@@ -861,5 +870,5 @@ from autograd.elementwise import (  # noqa: E402
     Sigmoid, Sin, Sqrt, Sub, Tanh,
 )
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize  # noqa: E402
-from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem  # noqa: E402
+from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic  # noqa: E402
 from autograd.linalg import MatMul  # noqa: E402

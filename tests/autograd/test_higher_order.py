@@ -179,13 +179,19 @@ def test_modifying_a_saved_output_is_caught_too():
 
 def test_views_share_the_version_counter():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
-    h = x * 1.0
-    y = (h * h).sum()
-    row = h[0]
+    c = autograd.tensor(np.ones((2, 2)))
+    y = (x * c).sum()  # saves c
+    row = c[0]
     row.mul_(3.0)
-    assert h.data[0, 0] == 3.0  # the view wrote into h's memory
+    assert c.data[0, 0] == 3.0  # the view wrote into c's memory
     with pytest.raises(RuntimeError, match="inplace"):
         y.backward()
+
+
+def test_in_place_on_a_view_of_a_graph_tensor_raises():
+    h = leaf([[1.0, 2.0], [3.0, 4.0]]) * 1.0
+    with pytest.raises(RuntimeError, match="view"):
+        h[0].mul_(3.0)
 
 
 def test_in_place_ops_are_differentiated():

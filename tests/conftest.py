@@ -1,0 +1,14 @@
+"""Hypothesis profiles: `ci` (the default: fast and derandomized), `dev`, `intense`.
+
+Choose one with the HYPOTHESIS_PROFILE environment variable, e.g.
+`HYPOTHESIS_PROFILE=intense python -m pytest tests`.
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, max_examples=25, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("intense", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
