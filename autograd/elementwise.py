@@ -340,3 +340,36 @@ class Copy(Function):
     @staticmethod
     def backward(ctx, grad):
         return None, grad
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):  # log(1 + x), accurate near 0
+        ctx.save_for_backward(x)
+        return np.log1p(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):  # 1 / (1 + x)
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1.0)
+
+
+# erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): NumPy has no erf, and a
+# Python loop over math.erf would cost a call per element.
+_ERF_P = 0.3275911
+_ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, x):  # erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt
+        ctx.save_for_backward(x)
+        data = x.data
+        t = 1.0 / (1.0 + _ERF_P * np.abs(data))
+        poly = t * (_ERF_A[0] + t * (_ERF_A[1] + t * (_ERF_A[2] + t * (_ERF_A[3] + t * _ERF_A[4]))))
+        return (np.sign(data) * (1.0 - poly * np.exp(-data * data))).astype(data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):  # 2/sqrt(pi) e^(-x^2)
+        (x,) = ctx.saved_tensors
+        return grad * (-(x * x)).exp() * (2.0 / np.sqrt(np.pi))

@@ -157,3 +157,35 @@ class SetItem(Function):
             None,
             grad[ctx.index] if need_value else None,
         )
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, dim, index):  # out[i][j] = x[i][index[i][j]] (for dim = 1)
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        try:
+            return np.take_along_axis(x.data, index, axis=dim)
+        except (IndexError, ValueError) as error:
+            raise RuntimeError(
+                f"gather(): index of shape {index.shape} does not fit input of shape {x.shape} "
+                f"along dim {dim} ({error})"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):  # each gathered element's gradient goes back to its place
+        return ScatterAdd.apply(grad, ctx.shape, ctx.dim, ctx.index), None, None
+
+
+class ScatterAdd(Function):
+    @staticmethod
+    def forward(ctx, src, shape, dim, index):  # zeros(shape), then out[..index..] += src
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(shape, dtype=src.dtype)
+        grids = list(np.indices(index.shape, sparse=True))
+        grids[dim] = index
+        np.add.at(out, tuple(grids), src.data)  # repeated indices accumulate
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None

@@ -558,6 +558,26 @@ class Tensor:
     def minimum(self, other):
         return Minimum.apply(self, _tensor(other))
 
+    def log1p(self):
+        return Log1p.apply(self)
+
+    def erf(self):
+        return Erf.apply(self)
+
+    def masked_fill(self, mask, value):
+        """`value` where `mask` is true (the filled elements get no gradient)."""
+        keep = ~np.broadcast_to(_raw(mask), self.shape).astype(np.bool_)
+        return Where.apply(Tensor._make(keep, False), self, value)
+
+    def gather(self, dim, index):
+        """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
+        dim = _dims(dim, self.ndim)[0] if self.ndim else 0
+        return Gather.apply(self, dim, np.asarray(_raw(index)))
+
+    def index_select(self, dim, index):
+        dim = _dims(dim, self.ndim)[0]
+        return self[(slice(None),) * dim + (np.asarray(_raw(index)),)]
+
     def square(self):
         return Mul.apply(self, self)
 
@@ -867,8 +887,8 @@ def _format(t: Tensor) -> str:
 # The op catalogue, imported last: its modules import Tensor from here.
 from autograd.elementwise import (  # noqa: E402
     Abs, Add, Cast, Clamp, Clone, Copy, Cos, Div, Exp, Fill, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
-    Sigmoid, Sin, Sqrt, Sub, Tanh,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf,
 )
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize  # noqa: E402
-from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic  # noqa: E402
+from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, SetItem, _is_basic  # noqa: E402
 from autograd.linalg import MatMul  # noqa: E402
