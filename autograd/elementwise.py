@@ -17,14 +17,14 @@ _F32 = np.dtype(np.float32)
 
 
 def _raw(x):
-    return x.data if type(x) is Tensor else x
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _binary(fn, a, b):
     """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
     scalar, or int / int, gives float32, not NumPy's float64."""
-    x = a.data if type(a) is Tensor else a
-    y = b.data if type(b) is Tensor else b
+    x = a.data if isinstance(a, Tensor) else a
+    y = b.data if isinstance(b, Tensor) else b
     try:
         out = fn(x, y)
     except ValueError:
@@ -66,7 +66,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):  # a * b
         # a is needed only for d/db, b only for d/da
-        ctx.save_for_backward(a if type(b) is Tensor else None, b if type(a) is Tensor else None)
+        ctx.save_for_backward(a if isinstance(b, Tensor) else None, b if isinstance(a, Tensor) else None)
         return _binary(np.multiply, a, b)
 
     @staticmethod
@@ -79,7 +79,7 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):  # a / b
-        ctx.save_for_backward(a if type(b) is Tensor else None, b)
+        ctx.save_for_backward(a if isinstance(b, Tensor) else None, b)
         return _binary(np.true_divide, a, b)
 
     @staticmethod
@@ -95,7 +95,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):  # y = a ** b
         y = Tensor._make(_binary(np.power, a, b), False)
-        ctx.save_for_backward(a, b, y if type(b) is Tensor else None)
+        ctx.save_for_backward(a, b, y if isinstance(b, Tensor) else None)
         return y
 
     @staticmethod

@@ -267,7 +267,7 @@ def _record(cls, ctx, args, kwargs):
         out = cls.forward(ctx, *args, **kwargs)
     finally:
         _grad_mode.enabled = True
-    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
+    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
     ctx._edges = [
         (a.grad_fn or a, a._output_nr, a.shape, a.dtype) if need else None
         for a, need in zip(args, needs)
@@ -277,7 +277,7 @@ def _record(cls, ctx, args, kwargs):
     saved = ctx._saved
     if saved:  # remember versions: an in-place change before backward must be caught
         ctx._saved_versions = [
-            (s._version, s._version[0]) if type(s) is Tensor else None for s in saved
+            (s._version, s._version[0]) if isinstance(s, Tensor) else None for s in saved
         ]
     if _grad_mode.anomaly:
         ctx.metadata = {"traceback_": traceback.format_stack()[:-3]}
@@ -318,15 +318,21 @@ Value = None
 _ndarray = None
 
 
-def _wrap(raw):
-    """Outputs of forward as variables: arrays become Tensors, floats Values."""
+def _wrap(raw, args=()):
+    """Outputs of forward as variables: arrays become Tensors, floats Values; an
+    input returned as it is becomes a new variable on the same data."""
     t = type(raw)
-    if t is Tensor or t is Value:
+    if t is tuple:
+        return tuple(_wrap(r, args) for r in raw)
+    if isinstance(raw, Tensor):
+        for a in args:
+            if a is raw:
+                return Tensor._make(raw.data, False)
         return raw
+    if t is Value:
+        return Value(raw.data) if any(a is raw for a in args) else raw
     if t is float:
         return Value(raw)
-    if t is tuple:
-        return tuple(_wrap(r) for r in raw)
     return Tensor._make(raw, False)
 
 
