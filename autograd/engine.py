@@ -150,6 +150,7 @@ class Function:
         "_output_meta",
         "_pre_hooks",
         "_retained",
+        "_outputs",
         "_non_differentiable",
         "needs_input_grad",
         "metadata",
@@ -255,6 +256,8 @@ class Function:
 
 
 _new = object.__new__
+_ref = weakref.ref
+_RETAIN_FIRST = frozenset((0,))
 
 
 def _record(cls, ctx, args, kwargs):
@@ -284,10 +287,12 @@ def _record(cls, ctx, args, kwargs):
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o.shape, o.dtype) for o in outputs]
+        ctx._outputs = [None] * len(outputs)
         for i, o in enumerate(outputs):
             _attach(ctx, o, i)
     else:
         ctx._n_outputs = 1
+        ctx._outputs = [None]
         _attach(ctx, outputs, 0)
     return outputs
 
@@ -302,6 +307,7 @@ def _attach(ctx, out, output_nr):
     out.requires_grad = True
     out.grad_fn = ctx
     out._output_nr = output_nr
+    ctx._outputs[output_nr] = _ref(out)  # weak: for retain_grad and draw_graph, no cycle
     saved = ctx._saved
     if saved:
         for s in saved:
@@ -309,7 +315,7 @@ def _attach(ctx, out, output_nr):
                 ctx._saved = tuple(_SavedOutput(s.data, output_nr) if s is out else s for s in saved)
                 break
     if out._retain_by_default:
-        retain_output(ctx, output_nr, out)
+        ctx._retained = _RETAIN_FIRST if output_nr == 0 else _retain(ctx._retained, output_nr)
 
 
 # The variable types, registered by autograd.tensor and autograd.value on import.
@@ -403,23 +409,25 @@ def _reduce_to(grad, shape, dtype):
     return grad
 
 
-def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, observer=None):
     """Backpropagate `root_grads` from `roots` through the graph.
 
     Without `inputs`, gradients accumulate into the `.grad` of the leaves (and of
     tensors that `retain_grad()`). With `inputs` (a sequence of variables), their
     gradients are returned instead, in order (None where unreachable), and no
-    `.grad` is touched.
+    `.grad` is touched. `observer(node_or_leaf, grad)`, if given, is called as each
+    node is visited (with the complete gradient of its output) and as each leaf
+    receives its total gradient: the order of the steps, for `backprop_steps`.
     """
     previous = _grad_mode.enabled
     _grad_mode.enabled = bool(create_graph)
     try:
-        return _run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+        return _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer)
     finally:
         _grad_mode.enabled = previous
 
 
-def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
+def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     captured = None  # with `inputs`: what to capture -> positions in `inputs`
@@ -441,12 +449,16 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
         if node._n_outputs == 1:
             if node._pre_hooks or node._retained or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
+            if observer is not None:
+                observer(node, grads)
             result = node.backward(node, grads)
         else:
             grads = [
                 _run_pre_hooks(node, i, _zeros(node._output_meta[i]) if g is None else g, captured, captured_grads)
                 for i, g in enumerate(grads)
             ]
+            if observer is not None:
+                observer(node, grads)
             result = node.backward(node, *grads)
         if not retain_graph:
             node._saved = _FREED
@@ -486,6 +498,8 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs):
             new = hook(grad)
             if new is not None:
                 grad = new
+        if observer is not None:
+            observer(leaf, grad)
         if leaf.grad is None:
             leaf.grad = _fresh(grad, create_graph)
         else:
@@ -527,9 +541,8 @@ def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
             captured_grads[(node, output_nr)] = grad
         return grad
     retained = node._retained
-    if retained:
-        ref = retained.get(output_nr)
-        var = ref() if ref is not None else None
+    if retained and output_nr in retained:
+        var = node._outputs[output_nr]()
         if var is not None:
             if var.grad is None:
                 var.grad = _fresh(grad, _grad_mode.enabled)
@@ -561,11 +574,13 @@ def _zeros(meta):
     return Tensor._make(Tensor._zeros(shape, dtype), False)
 
 
-def retain_output(node, output_nr, variable):
-    """Record that `variable` (output `output_nr` of `node`) keeps its gradient."""
-    if node._retained is None:
-        node._retained = {}
-    node._retained[output_nr] = weakref.ref(variable)
+def _retain(retained, output_nr):
+    return (retained or frozenset()) | {output_nr}
+
+
+def retain_output(node, output_nr):
+    """Keep the gradient of output `output_nr` of `node` in that variable's `.grad`."""
+    node._retained = _retain(node._retained, output_nr)
 
 
 def add_pre_hook(node, output_nr, hook):

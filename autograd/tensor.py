@@ -262,7 +262,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): can't retain_grad on a tensor that doesn't require grad")
         if self.grad_fn is not None:
-            retain_output(self.grad_fn, self._output_nr, self)
+            retain_output(self.grad_fn, self._output_nr)
 
     @property
     def retains_grad(self) -> bool:

@@ -86,7 +86,7 @@ class Value:
 
     def retain_grad(self):
         if self.grad_fn is not None:
-            retain_output(self.grad_fn, 0, self)
+            retain_output(self.grad_fn, 0)
 
     def register_hook(self, hook):
         if self.grad_fn is not None:

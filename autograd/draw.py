@@ -1,0 +1,385 @@
+"""Seeing the graph: `draw_graph` and `backprop_steps`.
+
+`draw_graph(root)` returns a `graphviz.Digraph` with one node per op (its name,
+the shape and dtype of its output, the data when small, the gradient when known)
+and one per leaf (named from `params` or the leaf's `name`). Leaves that are
+parameters, other leaves (inputs), ops and the output have their own colours and
+shapes; a legend says which is which. Nodes created inside an `nn.Module`'s
+forward are drawn inside a cluster per module, nested as the modules nest.
+
+`backprop_steps(root)` runs backward and returns one frame per step, in the
+engine's own visiting order, each a drawing with the node being visited
+highlighted and the gradients known so far.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass, field
+
+import graphviz
+import numpy as np
+
+from autograd.engine import _FREED, Function, root_gradients, run_backward
+from autograd.tensor import Tensor
+from autograd.value import Value
+
+__all__ = ["draw_graph", "backprop_steps", "save_frames", "Frame", "GraphvizNotInstalled"]
+
+STYLE = {
+    "parameter": dict(shape="box", style="rounded,filled", fillcolor="#cfe2ff", color="#3d6fb6"),
+    "input": dict(shape="box", style="rounded,filled", fillcolor="#d8f0d2", color="#4a8a3f"),
+    "op": dict(shape="box", style="filled", fillcolor="#f1f1f1", color="#8a8a8a"),
+    "output": dict(shape="box", style="filled,bold", fillcolor="#ffe3b3", color="#c77d00", penwidth="2"),
+    "module": dict(shape="box3d", style="filled", fillcolor="#ece4f7", color="#7b5aa6"),
+}
+HIGHLIGHT = dict(color="#d62728", penwidth="3")
+INSTALL_HINT = (
+    "Graphviz's `dot` program is needed to render (the .source of the graph works without it). "
+    "Install it: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+    "`conda install graphviz`."
+)
+
+
+class GraphvizNotInstalled(RuntimeError):
+    """Rendering needs Graphviz's `dot` executable, which is not on the PATH."""
+
+
+class Digraph(graphviz.Digraph):
+    """A `graphviz.Digraph` whose rendering errors say how to install Graphviz."""
+
+    def pipe(self, *args, **kwargs):
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotInstalled(INSTALL_HINT) from None
+
+    def render(self, *args, **kwargs):
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotInstalled(INSTALL_HINT) from None
+
+
+# --- walking the graph -------------------------------------------------------------
+
+
+@dataclass
+class _Graph:
+    nodes: list  # Function nodes, each once, root's first
+    leaves: list  # leaf variables, each once
+    edges: list  # (source, target): a leaf or node feeding a node
+    shapes: dict = field(default_factory=dict)  # id(node or leaf) -> (shape, dtype) of its output
+
+
+def _walk(root) -> _Graph:
+    """Every node and leaf the root depends on, iteratively (no recursion)."""
+    graph = _Graph([], [], [])
+    if root.grad_fn is None:
+        graph.leaves.append(root)
+        return graph
+    seen = {id(root.grad_fn)}
+    stack = [root.grad_fn]
+    graph.shapes[id(root.grad_fn)] = (root.shape, root.dtype)
+    while stack:
+        node = stack.pop()
+        graph.nodes.append(node)
+        for edge in node._edges:
+            if edge is None:
+                continue
+            source, _, shape, dtype = edge
+            graph.edges.append((source, node))
+            graph.shapes.setdefault(id(source), (shape, dtype))
+            if id(source) in seen:
+                continue
+            seen.add(id(source))
+            if isinstance(source, Function):
+                stack.append(source)
+            else:
+                graph.leaves.append(source)
+    return graph
+
+
+def op_name(node) -> str:
+    """`MatMul` -> `matmul`, `LogSoftmax` -> `log_softmax`, Value's `MulV` -> `mul`."""
+    name = type(node).__name__
+    if isinstance(node, Function) and name.endswith("V") and type(node).__module__ == "autograd.value":
+        name = name[:-1]
+    if name.isupper() or name in ("MatMul",):
+        return name.lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _output_of(node):
+    refs = node._outputs
+    return refs[0]() if refs and refs[0] is not None else None
+
+
+# --- labels --------------------------------------------------------------------------
+
+
+def _format_array(data, limit) -> str | None:
+    data = np.asarray(data)
+    if data.size > limit:
+        return None
+    if data.ndim == 0:
+        return f"{data.item():.4g}" if data.dtype.kind == "f" else str(data.item())
+    text = np.array2string(data, precision=3, separator=", ", suppress_small=True, max_line_width=48)
+    return text
+
+
+def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
+    lines = []
+    if shape is None:  # a Value: micrograd's data and grad
+        data = variable.data if variable is not None else None
+        if data is not None and show_data:
+            lines.append(f"data {data:.4f}")
+        if grad is not None:
+            lines.append(f"grad {grad:.4f}")
+        return lines
+    dims = "×".join(str(s) for s in shape) if shape else "scalar"
+    lines.append(f"{dims} {dtype}")
+    limit = 9 if show_data == "auto" else (np.inf if show_data else -1)
+    if variable is not None:
+        text = _format_array(variable.data, limit)
+        if text is not None:
+            lines.append(text)
+    if grad is not None:
+        text = _format_array(grad.data if isinstance(grad, Tensor) else grad, limit if limit > 0 else 9)
+        lines.append(f"grad {text}" if text is not None else "grad ✓")
+    return lines
+
+
+def _label(title, lines) -> str:
+    body = "".join(f'<BR/><FONT POINT-SIZE="10">{html.escape(line)}</FONT>' for line in lines)
+    return f"<<B>{html.escape(title)}</B>{body}>"
+
+
+def _attrs(style, extra=None) -> str:
+    merged = dict(style, **(extra or {}))
+    return " ".join(f'{k}="{v}"' for k, v in merged.items())
+
+
+# --- module clusters ---------------------------------------------------------------
+
+
+def _scope(node):
+    """The module path a node was created in: a tuple of (qualified name, module)."""
+    metadata = getattr(node, "metadata", None)
+    return metadata.get("module_scope", ()) if metadata else ()
+
+
+def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_saved=False,
+               rankdir="LR", max_nodes=2000, collapse_modules=False, legend=True,
+               highlight=None, grads=None, title=None) -> Digraph:
+    """A `graphviz.Digraph` of the graph that produced `root` (a Tensor or a Value).
+
+    `params`: a dict name -> tensor (`dict(model.named_parameters())`) naming leaves.
+    `show_data`: 'auto' (small tensors and scalars), True or False. `show_grad`:
+    show `.grad` of leaves and retained outputs (and `grads`, a dict id -> gradient,
+    as `backprop_steps` passes). `show_saved`: list the shapes each op saved for
+    backward. `collapse_modules`: draw each top-level module as one node.
+    `max_nodes`: above it, raise (or collapse modules, if the graph has any).
+    `highlight`: a node or leaf to outline in red.
+    """
+    graph = _walk(root)
+    count = len(graph.nodes) + len(graph.leaves)
+    has_modules = any(_scope(n) for n in graph.nodes)
+    if max_nodes is not None and count > max_nodes:
+        if has_modules and not collapse_modules:
+            collapse_modules = True
+        elif not collapse_modules:
+            raise ValueError(
+                f"draw_graph: the graph has {count} nodes, more than max_nodes={max_nodes}; pass "
+                "max_nodes=None to draw it all (slow to render), or draw a smaller part of the model"
+            )
+    names = {id(t): name for name, t in (params or {}).items()}
+    grads = grads or {}
+    dot = Digraph(name="autograd", graph_attr=dict(rankdir=rankdir, fontname="Helvetica", nodesep="0.25",
+                                                   ranksep="0.35", label=title or "", labelloc="t"),
+                  node_attr=dict(fontname="Helvetica", fontsize="11", margin="0.08,0.04"),
+                  edge_attr=dict(color="#707070", arrowsize="0.7"))
+    highlight_id = id(highlight) if highlight is not None else None
+    root_node = root.grad_fn
+
+    def node_id(obj):
+        return str(id(obj))
+
+    # leaves
+    for leaf in graph.leaves:
+        name = names.get(id(leaf)) or getattr(leaf, "name", None)
+        is_param = id(leaf) in names or type(leaf).__name__ == "Parameter"
+        kind = "parameter" if is_param else "input"
+        grad = grads[id(leaf)] if id(leaf) in grads else (leaf.grad if show_grad else None)
+        shape = None if isinstance(leaf, Value) else leaf.shape
+        dtype = None if isinstance(leaf, Value) else leaf.dtype
+        lines = _describe(leaf, shape, dtype, show_data, grad)
+        extra = HIGHLIGHT if id(leaf) == highlight_id else None
+        title_ = name or ("parameter" if is_param else "leaf")
+        dot.body.append(f"\t{node_id(leaf)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n")
+
+    # ops, grouped by module scope when there is one
+    collapsed = {}  # id(node) -> the id of the module node standing for it
+    clusters = {}  # scope path -> list of DOT lines
+    for node in graph.nodes:
+        scope = _scope(node)
+        if collapse_modules and scope:
+            qualified, module = scope[0]
+            collapsed[id(node)] = "module_" + str(id(module))
+            clusters.setdefault(("collapsed", qualified, id(module)), module)
+            continue
+        output = _output_of(node)
+        shape, dtype = graph.shapes.get(id(node), (None, None))
+        if id(node) in grads:
+            grad = grads[id(node)]
+        elif show_grad and output is not None and node._retained and 0 in node._retained:
+            grad = output.grad
+        else:
+            grad = None
+        lines = _describe(output, shape, dtype, show_data, grad)
+        if show_saved and node._saved and node._saved is not _FREED:
+            saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
+            if saved:
+                lines.append("saved " + ", ".join("×".join(map(str, s.data.shape)) or "scalar" for s in saved))
+        kind = "output" if node is root_node else "op"
+        extra = HIGHLIGHT if id(node) == highlight_id else None
+        name = getattr(output, "name", None)
+        title_ = f"{name} = {op_name(node)}" if name else op_name(node)
+        line = f"\t{node_id(node)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n"
+        clusters.setdefault(tuple(q for q, _ in scope), []).append(line)
+    _emit_clusters(dot, clusters, graph)
+
+    # edges (deduplicated when modules are collapsed)
+    emitted = set()
+    for source, target in graph.edges:
+        a = collapsed.get(id(source), node_id(source))
+        b = collapsed.get(id(target), node_id(target))
+        if a == b or (a, b) in emitted:
+            continue
+        emitted.add((a, b))
+        dot.body.append(f"\t{a} -> {b}\n")
+
+    if legend:
+        _legend(dot, has_modules and collapse_modules)
+    return dot
+
+
+def _emit_clusters(dot, clusters, graph):
+    """Op lines inside nested `subgraph cluster_...` blocks, one per module."""
+    modules = {}
+    for node in graph.nodes:
+        for qualified, module in _scope(node):
+            modules.setdefault(qualified, module)
+    collapsed = {key: value for key, value in clusters.items() if key and key[0] == "collapsed"}
+    for (_, qualified, module_id), module in collapsed.items():
+        label = _label(qualified, [_module_summary(module)])
+        dot.body.append(f"\tmodule_{module_id} [label={label} {_attrs(STYLE['module'])}]\n")
+    paths = sorted((k for k in clusters if not (k and k[0] == "collapsed")), key=len)
+    open_paths = []
+
+    def close_to(depth):
+        while len(open_paths) > depth:
+            open_paths.pop()
+            dot.body.append("\t}\n")
+
+    for path in sorted(paths):
+        common = 0
+        while common < min(len(open_paths), len(path)) and open_paths[common] == path[common]:
+            common += 1
+        close_to(common)
+        for qualified in path[common:]:
+            module = modules.get(qualified)
+            label = html.escape(f"{qualified}: {_module_summary(module)}")
+            dot.body.append(
+                f'\tsubgraph "cluster_{qualified}" {{\n\t\tlabel=<<I>{label}</I>> style="rounded,dashed" '
+                f'color="#7b5aa6" fontcolor="#5a3f80" fontsize="10"\n'
+            )
+            open_paths.append(qualified)
+        dot.body.extend(clusters[path])
+    close_to(0)
+
+
+def _module_summary(module) -> str:
+    if module is None:
+        return ""
+    text = repr(module).split("\n")[0]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _legend(dot, with_module):
+    entries = [("parameter", "parameter"), ("input / leaf", "input"), ("op", "op"), ("output", "output")]
+    if with_module:
+        entries.append(("module (collapsed)", "module"))
+    dot.body.append('\tsubgraph cluster_legend {\n\t\tlabel="legend" fontsize="10" color="#bbbbbb" style="dashed"\n')
+    previous = None
+    for text, kind in entries:
+        dot.body.append(f'\t\t"legend_{kind}" [label="{text}" fontsize="9" {_attrs(STYLE[kind])}]\n')
+        if previous:
+            dot.body.append(f'\t\t"legend_{previous}" -> "legend_{kind}" [style=invis]\n')
+        previous = kind
+    dot.body.append("\t}\n")
+
+
+# --- backprop step by step ------------------------------------------------------------
+
+
+@dataclass
+class Frame:
+    """One step of backprop: `visiting` (a node or leaf) just got its complete
+    gradient; `grads` maps id(node or leaf) to every gradient known so far;
+    `graph` is the drawing, with `visiting` highlighted."""
+
+    step: int
+    visiting: object
+    grads: dict
+    graph: Digraph
+
+    @property
+    def description(self) -> str:
+        what = op_name(self.visiting) if isinstance(self.visiting, Function) else (
+            getattr(self.visiting, "name", None) or "leaf")
+        return f"step {self.step}: {what}"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.graph._repr_mimebundle_(include, exclude)
+
+
+def backprop_steps(root, gradient=None, **draw_kwargs) -> list[Frame]:
+    """Run backward from `root` and return its frames, in the engine's visiting
+    order: first the output, then each op as its gradient becomes complete, then
+    each leaf. The graph is kept (retain_graph) and the leaves' `.grad` is left as
+    it was before the call."""
+    leaves = _walk(root).leaves
+    before = {id(leaf): leaf.grad for leaf in leaves}
+    order, known = [], {}
+
+    def observe(thing, grad):
+        known[id(thing)] = grad
+        order.append((thing, dict(known)))
+
+    (start,) = root_gradients([root], [gradient])
+    try:
+        run_backward([root], [start], retain_graph=True, observer=observe)
+    finally:
+        for leaf in leaves:
+            leaf.grad = before[id(leaf)]
+    frames = []
+    for step, (thing, grads) in enumerate(order):
+        graph = draw_graph(root, highlight=thing, grads=grads, show_grad=False,
+                           title=f"backprop step {step + 1} of {len(order)}", **draw_kwargs)
+        frames.append(Frame(step + 1, thing, grads, graph))
+    return frames
+
+
+def save_frames(frames, directory, format="svg") -> list[str]:
+    """Render each frame to `directory/step_001.svg`, ...; returns the paths."""
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for frame in frames:
+        path = os.path.join(directory, f"step_{frame.step:03d}.{format}")
+        with open(path, "wb") as f:
+            f.write(frame.graph.pipe(format=format))
+        paths.append(path)
+    return paths
