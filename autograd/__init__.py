@@ -61,5 +61,7 @@ from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 from autograd import functional
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.draw import backprop_steps, draw_graph, save_frames
+from autograd.serialization import load, save
 
 __version__ = "0.1.0"

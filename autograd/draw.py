@@ -207,7 +207,8 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
     def node_id(obj):
         return str(id(obj))
 
-    # leaves
+    # leaves (parameters go inside their module's cluster, found by their name)
+    leaf_lines = []
     for leaf in graph.leaves:
         name = names.get(id(leaf)) or getattr(leaf, "name", None)
         is_param = id(leaf) in names or type(leaf).__name__ == "Parameter"
@@ -218,15 +219,17 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
         lines = _describe(leaf, shape, dtype, show_data, grad)
         extra = HIGHLIGHT if id(leaf) == highlight_id else None
         title_ = name or ("parameter" if is_param else "leaf")
-        dot.body.append(f"\t{node_id(leaf)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n")
+        line = f"\t{node_id(leaf)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n"
+        leaf_lines.append((names.get(id(leaf)), line))
 
     # ops, grouped by module scope when there is one
     collapsed = {}  # id(node) -> the id of the module node standing for it
     clusters = {}  # scope path -> list of DOT lines
     for node in graph.nodes:
         scope = _scope(node)
-        if collapse_modules and scope:
-            qualified, module = scope[0]
+        depth = 1 if collapse_modules is True else int(collapse_modules)
+        if collapse_modules and len(scope) > depth:
+            qualified, module = scope[depth]
             collapsed[id(node)] = "module_" + str(id(module))
             clusters.setdefault(("collapsed", qualified, id(module)), module)
             continue
@@ -249,6 +252,13 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
         title_ = f"{name} = {op_name(node)}" if name else op_name(node)
         line = f"\t{node_id(node)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n"
         clusters.setdefault(tuple(q for q, _ in scope), []).append(line)
+    for name, line in leaf_lines:
+        parts = name.split(".")[:-1] if name else None
+        path = ("",) + tuple(".".join(parts[: i + 1]) for i in range(len(parts))) if parts is not None else None
+        if path in clusters:
+            clusters[path].append(line)
+        else:
+            dot.body.append(line)
     _emit_clusters(dot, clusters, graph)
 
     # edges (deduplicated when modules are collapsed)
@@ -274,7 +284,7 @@ def _emit_clusters(dot, clusters, graph):
             modules.setdefault(qualified, module)
     collapsed = {key: value for key, value in clusters.items() if key and key[0] == "collapsed"}
     for (_, qualified, module_id), module in collapsed.items():
-        label = _label(qualified, [_module_summary(module)])
+        label = _label(qualified or type(module).__name__, [_module_summary(module)])
         dot.body.append(f"\tmodule_{module_id} [label={label} {_attrs(STYLE['module'])}]\n")
     paths = sorted((k for k in clusters if not (k and k[0] == "collapsed")), key=len)
     open_paths = []
@@ -291,7 +301,7 @@ def _emit_clusters(dot, clusters, graph):
         close_to(common)
         for qualified in path[common:]:
             module = modules.get(qualified)
-            label = html.escape(f"{qualified}: {_module_summary(module)}")
+            label = html.escape(f"{qualified}: {_module_summary(module)}" if qualified else _module_summary(module))
             dot.body.append(
                 f'\tsubgraph "cluster_{qualified}" {{\n\t\tlabel=<<I>{label}</I>> style="rounded,dashed" '
                 f'color="#7b5aa6" fontcolor="#5a3f80" fontsize="10"\n'
@@ -305,6 +315,8 @@ def _module_summary(module) -> str:
     if module is None:
         return ""
     text = repr(module).split("\n")[0]
+    if text.endswith("("):  # a container: its children are drawn inside it
+        return text[:-1]
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -7,6 +7,8 @@ Binary ops take Tensors or Python numbers on either side.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd.engine import Function
@@ -102,7 +104,12 @@ class Pow(Function):
     def backward(ctx, grad):  # d/da = b a^(b-1), d/db = y log(a)
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_a = None
+        if need_a:  # 0 where b = 0, even at a = 0 (not 0 * inf), as in PyTorch
+            if isinstance(b, Tensor):
+                grad_a = grad * Where.apply(_const(b.data == 0), 0.0, b * a ** (b - 1))
+            else:
+                grad_a = grad * b * a ** (b - 1) if b != 0 else _const(np.zeros_like(grad.data))
         grad_b = None
         if need_b:  # at a = 0 the limit of y log(a) is 0, as in PyTorch
             if isinstance(a, Tensor):
@@ -291,7 +298,17 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):  # a where condition else b
         ctx.save_for_backward(condition)
-        return _binary(lambda x, y: np.where(condition.data, x, y), a, b)
+
+        def where(x, y):
+            try:
+                return np.where(condition.data, x, y)
+            except ValueError:  # the condition may be the culprit: name all three shapes
+                raise RuntimeError(
+                    f"where: condition of shape {condition.shape} and inputs of shapes {np.shape(x)} "
+                    f"and {np.shape(y)} cannot be broadcast together"
+                ) from None
+
+        return _binary(where, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -355,7 +372,9 @@ class Log1p(Function):
 
 
 # erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): NumPy has no erf, and a
-# Python loop over math.erf would cost a call per element.
+# Python loop over math.erf would cost a call per element. That error is below
+# float32's resolution but not float64's, so float64 pays the loop: exact, as in PyTorch.
+_exact_erf = np.frompyfunc(math.erf, 1, 1)
 _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
@@ -365,6 +384,8 @@ class Erf(Function):
     def forward(ctx, x):  # erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt
         ctx.save_for_backward(x)
         data = x.data
+        if data.dtype == np.float64:
+            return np.asarray(_exact_erf(data), dtype=np.float64)
         t = 1.0 / (1.0 + _ERF_P * np.abs(data))
         poly = t * (_ERF_A[0] + t * (_ERF_A[1] + t * (_ERF_A[2] + t * (_ERF_A[3] + t * _ERF_A[4]))))
         return (np.sign(data) * (1.0 - poly * np.exp(-data * data))).astype(data.dtype, copy=False)

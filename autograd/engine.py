@@ -39,6 +39,7 @@ __all__ = [
 class _GradMode(threading.local):
     enabled = True  # class attributes: the defaults in every new thread
     anomaly = False
+    module_scope = ()  # ((qualified name, module), ...) whose forward is running (set by nn)
 
 
 _grad_mode = _GradMode()
@@ -282,8 +283,11 @@ def _record(cls, ctx, args, kwargs):
         ctx._saved_versions = [
             (s._version, s._version[0]) if isinstance(s, Tensor) else None for s in saved
         ]
+    scope = _grad_mode.module_scope
+    if scope:  # for draw_graph's module clusters
+        ctx.metadata = {"module_scope": scope}
     if _grad_mode.anomaly:
-        ctx.metadata = {"traceback_": traceback.format_stack()[:-3]}
+        ctx.metadata = dict(getattr(ctx, "metadata", None) or {}, traceback_=traceback.format_stack()[:-3])
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o.shape, o.dtype) for o in outputs]

@@ -163,8 +163,10 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):  # out[i][j] = x[i][index[i][j]] (for dim = 1)
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        # as in torch.gather, index may be smaller than x in the other dims: those are cropped
+        crop = tuple(slice(None) if d == dim else slice(0, s) for d, s in enumerate(index.shape))
         try:
-            return np.take_along_axis(x.data, index, axis=dim)
+            return np.take_along_axis(x.data[crop], index, axis=dim)
         except (IndexError, ValueError) as error:
             raise RuntimeError(
                 f"gather(): index of shape {index.shape} does not fit input of shape {x.shape} "

@@ -618,7 +618,9 @@ class Tensor:
         return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        zero = Tensor._make(var.data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
+        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
 
     def amax(self, dim=None, keepdim=False):
         return AMax.apply(self, _dims(dim, self.ndim), keepdim)

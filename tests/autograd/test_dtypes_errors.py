@@ -1,0 +1,306 @@
+"""Dtype rules and error messages, and a handful of results checked against PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd.dtypes import DTYPE_NAMES
+
+# --- dtypes: PyTorch's rules, not NumPy's ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        (1.5, np.float32),  # Python floats default to float32
+        ([1.0, 2.5], np.float32),
+        ([[1, 2.5], [3, 4]], np.float32),  # mixed ints and floats: a float list
+        (3, np.int64),  # Python ints to int64
+        ([1, 2], np.int64),
+        (True, np.bool_),
+        (np.arange(3, dtype=np.float64), np.float64),  # arrays keep their dtype
+        (np.arange(3, dtype=np.int32), np.int32),
+        (np.ones(2, dtype=np.float16), np.float16),
+        (np.float64(2.0), np.float64),  # so do NumPy scalars
+    ],
+)
+def test_creation_dtypes(data, dtype):
+    assert autograd.tensor(data).dtype == np.dtype(dtype)
+
+
+def _t(values, dtype):
+    return autograd.tensor(np.asarray(values, dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    "make, dtype",
+    [
+        (lambda: _t([1, 2], np.float32) * 2.5, np.float32),  # a Python float does not promote
+        (lambda: 2.5 * _t([1, 2], np.float32), np.float32),
+        (lambda: _t([1, 2], np.float32) + 2, np.float32),
+        (lambda: _t([1, 2], np.float32) ** 2, np.float32),
+        (lambda: 2.0 ** _t([1, 2], np.float32), np.float32),
+        (lambda: _t([1, 2], np.int64) * 2.5, np.float32),  # int tensor, float scalar: float32
+        (lambda: _t([1, 2], np.int64) + 1, np.int64),
+        (lambda: _t([1, 2], np.int64) / _t([2, 4], np.int64), np.float32),  # int / int: float32
+        (lambda: _t([3], np.int64) / 2, np.float32),
+        (lambda: 1 / _t([3], np.int64), np.float32),
+        (lambda: _t([1, 2], np.float32) + _t([1, 2], np.float64), np.float64),  # float32 + float64
+        (lambda: _t([1, 2], np.float64) * _t([1, 2], np.float32), np.float64),
+        (lambda: _t([1, 2], np.int64) + _t([1, 2], np.float32), np.float32),
+        (lambda: _t([1, 2], np.int32) + _t([1, 2], np.int64), np.int64),
+        (lambda: _t([1, 2], np.float16) + _t([1, 2], np.float32), np.float32),
+        (lambda: _t([1, 2], np.float32).exp(), np.float32),
+        (lambda: _t([[1, 2]], np.float32).softmax(-1), np.float32),
+        (lambda: _t([[1, 2]], np.float32).var(), np.float32),
+        (lambda: _t([[1, 2]], np.float32).mean(0), np.float32),
+        (lambda: _t([[1, 2]], np.float32) @ _t([[1], [2]], np.float32), np.float32),
+        (lambda: _t([1, 2], np.int64).sum(), np.int64),
+        (lambda: _t([1.5, 2], np.float64).to(autograd.float32), np.float32),
+        (lambda: autograd.where(_t([True, False], bool), _t([1, 2], np.float32), 0.5), np.float32),
+    ],
+)
+def test_result_dtypes(make, dtype):
+    assert make().dtype == np.dtype(dtype)
+
+
+def test_float32_leaf_gets_float32_gradient_from_a_float64_graph():
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    (x.double() * autograd.tensor(np.array([3.0, 4.0]))).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+
+
+# --- errors: the kind PyTorch raises, with the op and the shapes in the message -------------
+
+
+@pytest.mark.parametrize(
+    "op, name",
+    [
+        (lambda a, b: a + b, "add"),
+        (lambda a, b: a - b, "subtract"),
+        (lambda a, b: a * b, "multiply"),
+        (lambda a, b: a / b, "divide"),
+        (lambda a, b: a.maximum(b), "maximum"),
+        (lambda a, b: autograd.where(autograd.tensor(True), a, b), "where"),
+    ],
+)
+def test_broadcast_mismatch_names_the_op_and_both_shapes(op, name):
+    a, b = autograd.zeros(2, 3), autograd.zeros(4)
+    with pytest.raises((RuntimeError, ValueError)) as error:
+        op(a, b)
+    message = str(error.value)
+    assert name in message and "(2, 3)" in message and "(4,)" in message, message
+
+
+def test_where_mismatch_names_the_condition_shape():
+    with pytest.raises(RuntimeError, match=r"where.*\(5,\).*\(2, 3\)"):
+        autograd.where(autograd.ones(5, dtype=autograd.bool), autograd.zeros(2, 3), autograd.zeros(2, 3))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [((2, 3), (4, 5)), ((3,), (4,)), ((2, 3), (2,)), ((2, 2, 3), (3, 3, 4))],
+)
+def test_matmul_mismatch_names_the_shapes(a, b):
+    with pytest.raises(RuntimeError) as error:
+        autograd.zeros(*a) @ autograd.zeros(*b)
+    message = str(error.value)
+    assert "matmul" in message and str(a) in message and str(b) in message, message
+
+
+def test_matmul_of_a_0d_tensor_raises():
+    with pytest.raises(RuntimeError, match="matmul"):
+        autograd.tensor(2.0) @ autograd.zeros(2)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: autograd.tensor([1, 2], requires_grad=True),
+        lambda: autograd.tensor(np.arange(3), requires_grad=True),
+        lambda: autograd.zeros(2, dtype=autograd.int64, requires_grad=True),
+        lambda: autograd.tensor([1, 2]).requires_grad_(),
+        lambda: autograd.tensor([True]).requires_grad_(),
+    ],
+)
+def test_requires_grad_on_an_integer_tensor_raises(make):
+    with pytest.raises(RuntimeError, match="floating point"):
+        make()
+
+
+def test_backward_of_a_non_scalar_needs_a_gradient():
+    y = autograd.tensor([1.0, 2.0], requires_grad=True) * 2.0
+    with pytest.raises(RuntimeError, match="gradient") as error:
+        y.backward()
+    assert "(2,)" in str(error.value)
+
+
+def test_backward_gradient_of_the_wrong_shape_raises():
+    y = autograd.tensor([1.0, 2.0], requires_grad=True) * 2.0
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
+        y.backward(autograd.tensor([1.0, 1.0, 1.0]))
+
+
+def test_backward_without_requires_grad_raises():
+    with pytest.raises(RuntimeError, match="requires_grad|require grad"):
+        (autograd.tensor([1.0, 2.0]) * 2.0).sum().backward()
+
+
+@pytest.mark.parametrize("data", [[[1, 2], [3]], [[1.0], [2.0, 3.0]], [[[1]], [2]]])
+def test_ragged_nested_list_raises_value_error(data):
+    with pytest.raises(ValueError, match="ragged"):
+        autograd.tensor(data)
+
+
+@pytest.mark.parametrize(
+    "op, error, pattern",
+    [
+        (lambda: autograd.zeros(2, 3).reshape(4, 2), RuntimeError, r"reshape.*\(2, 3\)"),
+        (lambda: autograd.zeros(2, 3).expand(4, 3), RuntimeError, r"expand.*\(2, 3\)"),
+        (lambda: autograd.cat([autograd.zeros(2, 3), autograd.zeros(3, 2)]), RuntimeError, r"cat.*\(2, 3\).*\(3, 2\)"),
+        (lambda: autograd.stack([autograd.zeros(2), autograd.zeros(3)]), RuntimeError, r"stack.*\(2,\).*\(3,\)"),
+        (lambda: autograd.zeros(2, 3).sum(dim=2), IndexError, r"dimension out of range"),
+        (lambda: autograd.zeros(2, 3).permute(0, 0), RuntimeError, r"permute"),
+        (lambda: autograd.zeros(2, 3)[5], IndexError, r"\(2, 3\)"),
+        (lambda: autograd.zeros(2, 3).item(), RuntimeError, r"item"),
+        (lambda: autograd.tensor([1, 2]).mean(), RuntimeError, r"mean"),
+        (lambda: autograd.zeros(2).clamp(), RuntimeError, r"clamp"),
+        (lambda: autograd.pad(autograd.zeros(2), (1, 1, 1, 1)), RuntimeError, r"pad"),
+        (lambda: autograd.zeros(0).amax(), RuntimeError, r"amax"),
+    ],
+)
+def test_shape_errors_name_the_op(op, error, pattern):
+    with pytest.raises(error, match=pattern):
+        op()
+
+
+# --- against PyTorch, where it is installed -----------------------------------------------
+
+
+def _pad(lib):
+    return autograd.pad if lib is autograd else lib.nn.functional.pad
+
+
+# The same function runs on both libraries: (name, input shapes, fn(lib, *tensors)).
+TORCH_CASES = [
+    ("softmax", [(3, 4)], lambda lib, x: x.softmax(-1)),
+    ("softmax(dim=0)", [(3, 4)], lambda lib, x: x.softmax(0)),
+    ("log_softmax", [(2, 3, 4)], lambda lib, x: x.log_softmax(1)),
+    ("logsumexp", [(3, 4)], lambda lib, x: x.logsumexp(-1)),
+    ("logsumexp(tuple, keepdim)", [(2, 3, 4)], lambda lib, x: x.logsumexp((0, 2), keepdim=True)),
+    ("var", [(3, 4)], lambda lib, x: x.var()),
+    ("var(dim, correction=0)", [(3, 4)], lambda lib, x: x.var(1, correction=0)),
+    ("var(unbiased=False, keepdim)", [(3, 4)], lambda lib, x: x.var(0, unbiased=False, keepdim=True)),
+    ("std", [(3, 4)], lambda lib, x: x.std(dim=(0, 1))),
+    ("std(correction=0)", [(3, 4)], lambda lib, x: x.std(1, keepdim=True, correction=0)),
+    ("matmul broadcast", [(2, 1, 3, 4), (5, 4, 2)], lambda lib, a, b: a @ b),
+    ("matmul 1-D @ 3-D", [(4,), (2, 4, 3)], lambda lib, a, b: a @ b),
+    ("matmul 3-D @ 1-D", [(2, 3, 4), (4,)], lambda lib, a, b: a @ b),
+    ("max(dim)", [(3, 4)], lambda lib, x: x.max(1)),
+    ("min(dim, keepdim)", [(3, 4)], lambda lib, x: x.min(0, keepdim=True)),
+    ("max()", [(3, 4)], lambda lib, x: x.max()),
+    ("pad", [(2, 3, 4)], lambda lib, x: _pad(lib)(x, (1, 2, 0, 1))),
+    ("pad negative", [(2, 3, 4)], lambda lib, x: _pad(lib)(x, (1, -1, -1, 2), value=0.5)),
+    ("getitem repeated", [(4, 3)], lambda lib, x: x[[0, 0, 2, 0]]),
+    ("getitem repeated 2-D", [(4, 3)], lambda lib, x: x[[1, 1, 3], [0, 0, 2]]),
+    ("getitem mask", [(4, 3)], lambda lib, x: x[x > 0]),
+    ("clamp", [(3, 4)], lambda lib, x: x.clamp(-0.5, 0.5)),
+    ("amax(tuple)", [(2, 3, 4)], lambda lib, x: x.amax((0, 2))),
+    ("sigmoid tanh", [(3, 4)], lambda lib, x: x.sigmoid() * x.tanh()),
+    ("expand sum", [(3, 1)], lambda lib, x: x.expand(2, 3, 4).sum(0)),
+    ("cat", [(2, 3), (2, 1)], lambda lib, a, b: lib.cat([a, b], dim=1)),
+    ("stack", [(2, 3), (2, 3)], lambda lib, a, b: lib.stack([a, b], dim=-1)),
+    ("where", [(3, 4), (4,)], lambda lib, a, b: lib.where(a > 0, a, b)),
+    ("pow", [(3, 4), (4,)], lambda lib, a, b: a.abs() ** b),
+    ("gather", [(3, 4)], lambda lib, x: x.gather(1, lib.tensor([[0, 0], [3, 1], [2, 2]]))),
+]
+
+
+def _outputs(out):
+    return tuple(out) if isinstance(out, tuple) else (out,)
+
+
+@pytest.mark.parametrize("name, input_shapes, fn", TORCH_CASES, ids=[c[0] for c in TORCH_CASES])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_results_and_gradients_equal_pytorch(name, input_shapes, fn, seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(shape) for shape in input_shapes]
+    ours = [autograd.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out_ours, out_theirs = _outputs(fn(autograd, *ours)), _outputs(fn(torch, *theirs))
+    assert len(out_ours) == len(out_theirs)
+    for o, t in zip(out_ours, out_theirs):
+        assert o.shape == tuple(t.shape), name
+        assert DTYPE_NAMES[o.dtype] == str(t.dtype), name
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+    upstream = rng.standard_normal(out_ours[0].shape)
+    out_ours[0].backward(autograd.tensor(upstream))
+    out_theirs[0].backward(torch.tensor(upstream))
+    for x, t in zip(ours, theirs):
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+# Where the derivative has a kink or a tie, PyTorch picks a value: these pin ours to it.
+KINK_CASES = [
+    ("relu at 0", [[-1.0, 0.0, 2.0]], lambda lib, x: x.relu()),
+    ("abs at 0", [[-1.0, 0.0, 2.0]], lambda lib, x: x.abs()),
+    ("clamp at its bounds", [[-0.5, 0.5, 0.0, 1.0]], lambda lib, x: x.clamp(-0.5, 0.5)),
+    ("clamp(min) at its bound", [[-0.5, 0.5, 0.0, 1.0]], lambda lib, x: x.clamp(min=0.5)),
+    ("maximum tie", [[1.0, 2.0], [1.0, 3.0]], lambda lib, a, b: a.maximum(b)),
+    ("minimum tie", [[1.0, 2.0], [1.0, 3.0]], lambda lib, a, b: a.minimum(b)),
+    ("amax tie", [[3.0, 1.0, 3.0]], lambda lib, x: x.amax()),
+    ("amin(dim) tie", [[[1.0, 1.0], [2.0, 0.0]]], lambda lib, x: x.amin(1)),
+    ("max() tie", [[3.0, 1.0, 3.0]], lambda lib, x: x.max()),
+    ("min() tie", [[1.0, 1.0, 3.0]], lambda lib, x: x.min()),
+    ("max(dim) tie", [[[3.0, 1.0, 3.0], [2.0, 2.0, 0.0]]], lambda lib, x: x.max(1)[0]),
+    ("pow(0) at 0", [[0.0, 1.0]], lambda lib, x: x**0),
+    ("pow(tensor 0) at 0", [[0.0, 1.0], [0.0, 0.0]], lambda lib, x, y: x**y),
+    ("rpow with base 0", [[0.0, 1.0, 2.0]], lambda lib, x: 0.0**x),
+    ("std of a constant", [[1.0, 1.0, 1.0]], lambda lib, x: x.std()),
+    ("softmax with -inf", [[-np.inf, 0.0, 1.0]], lambda lib, x: x.softmax(0)),
+    ("sigmoid saturated", [[-800.0, 800.0]], lambda lib, x: x.sigmoid()),
+]
+
+
+@pytest.mark.parametrize("name, values, fn", KINK_CASES, ids=[c[0] for c in KINK_CASES])
+def test_kinks_and_ties_follow_pytorch(name, values, fn):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (autograd, torch):
+        xs = [lib.tensor(np.array(v), requires_grad=True) for v in values]
+        with np.errstate(all="ignore"):
+            out = fn(lib, *xs)
+            out.sum().backward()
+        results.append([np.asarray(out.detach().numpy())] + [np.asarray(x.grad.numpy()) for x in xs])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib: lib.tensor(1.5),
+        lambda lib: lib.tensor([1, 2]),
+        lambda lib: lib.tensor([1, 2]) * 2.5,
+        lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 2]),
+        lambda lib: lib.tensor([1, 2]) // 2,
+        lambda lib: lib.tensor([1.0, 2.0]) * 2,
+        lambda lib: lib.tensor([1.0]) + lib.tensor(np.array([1.0])),
+        lambda lib: lib.tensor(np.array([1], dtype=np.int32)) + lib.tensor([1]),
+        lambda lib: lib.tensor([1]) + lib.tensor([1.0]),
+        lambda lib: lib.tensor([1.0]) > 0,
+        lambda lib: lib.tensor([[1.0, 2.0]]).argmax(1),
+        lambda lib: lib.tensor([1, 2]).sum(),
+        lambda lib: lib.arange(3),
+        lambda lib: lib.arange(3.0),
+        lambda lib: lib.zeros(2),
+        lambda lib: lib.tensor([True, False]).sum(),
+    ],
+)
+def test_dtypes_equal_pytorch(fn):
+    torch = pytest.importorskip("torch")
+    assert DTYPE_NAMES[fn(autograd).dtype] == str(fn(torch).dtype)
