@@ -17,6 +17,7 @@ SCRIPTS = [
     "bench_small_ops.py",
     "bench_matmul.py",
     "bench_deep_chain.py",
+    "bench_draw.py",
 ]
 
 

@@ -1,0 +1,200 @@
+"""draw_graph, backprop_steps and save_frames: the DOT source, and real renders."""
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Value
+from autograd.draw import GraphvizNotInstalled, op_name
+
+
+
+def node_lines(source):
+    return [line for line in source.splitlines() if "[label=" in line and "legend" not in line]
+
+
+def edges(source):
+    return re.findall(r"^\s*(\S+) -> (\S+)$", source, flags=re.M)
+
+
+def micrograd_example():
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    loss = d * f
+    return (a, b, c, f, e, d), loss
+
+
+def test_value_graph_has_one_node_per_op_and_leaf_with_data_and_grad():
+    (a, b, c, f, e, d), loss = micrograd_example()
+    loss.backward()
+    source = autograd.draw_graph(loss).source
+    nodes = node_lines(source)
+    assert len(nodes) == 7  # 4 leaves, 3 ops
+    assert len(edges(source)) == 6
+    text = "\n".join(nodes)
+    for label in ("<B>a</B>", "<B>b</B>", "<B>c</B>", "<B>f</B>", "<B>e = mul</B>", "<B>d = add</B>", "<B>mul</B>"):
+        assert label in text
+    a_line = next(line for line in nodes if "<B>a</B>" in line)
+    assert "data 2.0000" in a_line and "grad 6.0000" in a_line  # dL/da = b * f = 6
+    e_line = next(line for line in nodes if "e = mul" in line)
+    assert "data -6.0000" in e_line and "grad -2.0000" in e_line
+
+
+def test_edges_follow_the_data_flow():
+    (a, b, c, f, e, d), loss = micrograd_example()
+    source = autograd.draw_graph(loss, legend=False).source
+    pairs = set(edges(source))
+    ids = {v: str(id(v)) for v in (a, b, c, f)}
+    mul_e, add_d, mul_loss = (str(id(v.grad_fn)) for v in (e, d, loss))
+    assert (ids[a], mul_e) in pairs and (ids[b], mul_e) in pairs
+    assert (mul_e, add_d) in pairs and (ids[c], add_d) in pairs
+    assert (add_d, mul_loss) in pairs and (ids[f], mul_loss) in pairs
+
+
+def test_tensor_graph_names_parameters_and_shows_shapes_dtypes_and_styles():
+    autograd.manual_seed(0)
+    W = autograd.randn(3, 4, requires_grad=True)
+    b = autograd.zeros(3, requires_grad=True)
+    x = autograd.randn(4, requires_grad=True)
+    x.name = "x"
+    y = (W @ x + b).tanh().sum()
+    y.backward()
+    source = autograd.draw_graph(y, params={"W": W, "b": b}).source
+    nodes = node_lines(source)
+    w_line = next(line for line in nodes if "<B>W</B>" in line)
+    assert "3×4 float32" in w_line and "#cfe2ff" in w_line  # a parameter's colour
+    x_line = next(line for line in nodes if "<B>x</B>" in line)
+    assert "#d8f0d2" in x_line  # an input's colour
+    out_line = next(line for line in nodes if "<B>sum</B>" in line)
+    assert "scalar float32" in out_line and "#ffe3b3" in out_line  # the output stands out
+    assert f"{y.item():.4g}" in out_line
+    for op in ("matmul", "add", "tanh"):
+        assert any(f"<B>{op}</B>" in line for line in nodes)
+    b_line = next(line for line in nodes if "<B>b</B>" in line)
+    assert "grad [" in b_line  # small tensors show their gradient
+    assert "legend" in source
+
+
+def test_big_tensors_hide_their_data_and_show_data_can_force_it():
+    x = autograd.randn(10, 10, requires_grad=True)
+    y = (x * 2.0).sum()
+    assert "[[" not in autograd.draw_graph(y).source
+    assert "[[" in autograd.draw_graph(y, show_data=True).source
+
+
+def test_show_saved_lists_what_an_op_keeps_for_backward():
+    x = autograd.randn(2, 3, requires_grad=True)
+    y = (x * x).sum()
+    assert "saved 2×3, 2×3" in autograd.draw_graph(y, show_saved=True).source
+
+
+def test_op_names_are_readable():
+    x = autograd.randn(2, 3, requires_grad=True)
+    assert op_name((x @ x.T).grad_fn) == "matmul"
+    assert op_name(x.log_softmax(1).grad_fn) == "log_softmax"
+    assert op_name((Value(1.0) * 2).grad_fn) == "mul"
+
+
+def test_module_clusters_nest_as_the_modules_and_collapse():
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 3), nn.Tanh()))
+    y = model(autograd.randn(5, 4)).sum()
+    source = autograd.draw_graph(y, params=dict(model.named_parameters())).source
+    assert 'subgraph "cluster_0"' in source and 'subgraph "cluster_2.0"' in source
+    assert "0: Linear(in_features=4, out_features=8, bias=True)" in source
+    # 2.0 is nested inside 2: its subgraph opens before 2's closes
+    start_2, start_20 = source.index('subgraph "cluster_2"'), source.index('subgraph "cluster_2.0"')
+    assert start_2 < start_20
+    # the parameter 2.0.weight is drawn inside its module's cluster
+    cluster_20 = source[start_20:]
+    assert "<B>2.0.weight</B>" in cluster_20.split("}")[0]
+    collapsed = autograd.draw_graph(y, params=dict(model.named_parameters()), collapse_modules=True).source
+    assert "matmul" not in collapsed and "box3d" in collapsed
+    module_nodes = [line for line in node_lines(collapsed) if "box3d" in line]
+    assert len(module_nodes) == 3  # 0, 1 and 2 at the top level
+
+
+def test_max_nodes_refuses_with_advice_or_collapses_modules():
+    x = autograd.randn(3, requires_grad=True)
+    y = x
+    for _ in range(30):
+        y = y * 1.01
+    with pytest.raises(ValueError, match="max_nodes=None"):
+        autograd.draw_graph(y.sum(), max_nodes=10)
+    model = nn.Sequential(*[nn.Linear(3, 3) for _ in range(10)])
+    z = model(autograd.randn(2, 3)).sum()
+    source = autograd.draw_graph(z, max_nodes=10).source
+    assert "box3d" in source  # collapsed to modules instead of refusing
+
+
+def test_backprop_steps_follow_the_engine_and_leave_grads_alone():
+    (a, b, c, f, e, d), loss = micrograd_example()
+    frames = autograd.backprop_steps(loss)
+    assert [fr.description for fr in frames] == [
+        "step 1: mul", "step 2: add", "step 3: mul", "step 4: f", "step 5: c", "step 6: a", "step 7: b",
+    ]
+    assert frames[0].visiting is loss.grad_fn and frames[1].visiting is d.grad_fn
+    assert frames[2].visiting is e.grad_fn
+    # gradients known so far grow frame by frame, and match the real backward
+    assert len(frames[0].grads) == 1 and len(frames[-1].grads) == len(frames)
+    assert frames[-1].grads[id(a)] == pytest.approx(6.0)
+    assert frames[-1].grads[id(f)] == pytest.approx(4.0)
+    assert a.grad == 0.0  # backprop_steps does not accumulate into .grad
+    # the visited node is outlined in red in its own frame only
+    source = frames[1].graph.source
+    highlighted = [line for line in node_lines(source) if 'color="#d62728"' in line]
+    assert len(highlighted) == 1 and str(id(d.grad_fn)) in highlighted[0]
+
+
+def test_large_graph_builds_its_source():
+    x = autograd.randn(2, requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    graph = autograd.draw_graph(y.sum(), max_nodes=None, legend=False)
+    assert len(node_lines(graph.source)) == 5002
+
+
+def test_without_dot_rendering_says_how_to_install_but_source_works(monkeypatch):
+    import graphviz
+
+    x = autograd.randn(2, requires_grad=True)
+    graph = autograd.draw_graph((x * 2).sum())
+
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    assert "digraph" in graph.source
+    with pytest.raises(GraphvizNotInstalled, match="apt-get install graphviz"):
+        graph.pipe(format="svg")
+
+
+@pytest.mark.parametrize("fmt, magic", [("svg", b"<svg"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_real_renders(fmt, magic, tmp_path):
+    _, loss = micrograd_example()
+    loss.backward()
+    data = autograd.draw_graph(loss).pipe(format=fmt)
+    assert magic in data[:400]
+    path = autograd.draw_graph(loss).render(tmp_path / "graph", format=fmt, cleanup=True)
+    assert os.path.getsize(path) > 500
+
+
+def test_frames_written_as_svg_files(tmp_path):
+    _, loss = micrograd_example()
+    paths = autograd.save_frames(autograd.backprop_steps(loss), tmp_path / "frames")
+    assert [os.path.basename(p) for p in paths] == [f"step_{i:03d}.svg" for i in range(1, 8)]
+    assert all(open(p).read().lstrip().startswith(("<?xml", "<svg")) for p in paths)
+
+
+def test_inline_display_in_jupyter():
+    _, loss = micrograd_example()
+    bundle = autograd.draw_graph(loss)._repr_mimebundle_()
+    assert "image/svg+xml" in bundle
