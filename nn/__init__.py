@@ -10,7 +10,8 @@ loss = nn.BCEWithLogitsLoss()(model(x), y)
 from nn import functional, init
 from nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from nn.containers import ModuleDict, ModuleList, Sequential
-from nn.dropout import Dropout
+from nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from nn.dropout import Dropout, Dropout2d
 from nn.linear import Embedding, Flatten, Identity, Linear, Unflatten
 from nn.loss import (
     BCELoss,
@@ -26,17 +27,36 @@ from nn.loss import (
     SmoothL1Loss,
 )
 from nn.module import Module, Parameter
-from nn.normalization import BatchNorm1d, LayerNorm
-from nn import data, optim, utils  # noqa: E402 - after the layers they may import
+from nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    Upsample,
+)
+from nn import data, optim, train, utils  # noqa: E402 - after the layers they may import
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "ELU",
     "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "HingeEmbeddingLoss",
@@ -48,6 +68,8 @@ __all__ = [
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
+    "MaxPool1d",
+    "MaxPool2d",
     "MSELoss",
     "Module",
     "ModuleDict",
@@ -64,9 +86,11 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "Upsample",
     "data",
     "functional",
     "init",
     "optim",
+    "train",
     "utils",
 ]

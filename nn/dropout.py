@@ -1,4 +1,4 @@
-"""`Dropout`: random zeroing in training mode, the identity in eval mode."""
+"""`Dropout` and `Dropout2d`: random zeroing in training mode, the identity in eval mode."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from autograd.tensor import Tensor
 from nn import functional as F
 from nn.module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -24,3 +24,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """In training, zero each whole channel x[n, c] of x (N, C, H, W) with probability p and scale
+    the rest by 1/(1-p); identity in eval."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)

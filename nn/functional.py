@@ -16,27 +16,46 @@ import warnings
 import numpy as np
 
 from autograd import no_grad
+from autograd.conv import (
+    AvgPool,
+    Convolution,
+    ConvolutionTranspose,
+    Geometry,
+    MaxPool,
+)
 from autograd.creation import default_generator
 from autograd.functional_forms import pad, where
 from autograd.tensor import Tensor
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "elu",
     "embedding",
     "gelu",
     "hinge_embedding_loss",
     "huber_loss",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "multi_margin_loss",
     "nll_loss",
@@ -671,3 +690,454 @@ def kl_div(
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim else loss.sum()
     return _reduce(loss, reduction)
+
+
+# --- convolution and pooling (NCHW; 1-d ops run as 2-d ones of height 1) -----------------------
+
+
+def _tuple(value, n: int, name: str, op: str) -> tuple:
+    """An int, or a sequence of n ints, as a tuple of n ints."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * n
+    values = tuple(value)
+    if len(values) == 1 and n > 1:
+        values = values * n
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise RuntimeError(
+            f"{op}(): expected {name} to be a single integer value or a list of {n} values to match the "
+            f"{n}-d spatial dims, but got {name}={value!r}"
+        )
+    return tuple(int(v) for v in values)
+
+
+def _spatial_input(input: Tensor, dims: int, op: str) -> tuple:
+    """(input as a batch (N, C, *spatial), whether it was batched), for a
+    (C, *spatial) or (N, C, *spatial) input."""
+    if not isinstance(input, Tensor) or input.ndim not in (dims + 1, dims + 2):
+        shape = list(input.shape) if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {op}, but got input of size: {shape}"
+        )
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): expected a floating point input, got dtype {input.dtype}; call .float() first")
+    batched = input.ndim == dims + 2
+    return (input if batched else input.unsqueeze(0)), batched
+
+
+def _as_2d(x: Tensor, dims: int) -> Tensor:
+    return x.unsqueeze(2) if dims == 1 else x
+
+
+def _from_2d(y: Tensor, dims: int, batched: bool) -> Tensor:
+    if dims == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+def _sizes(sizes) -> str:
+    return " x ".join(str(s) for s in sizes)
+
+
+def _check_conv_weight(input: Tensor, x: Tensor, weight: Tensor, bias, groups: int, dims: int, op: str,
+                       transposed: bool = False) -> None:
+    """PyTorch's checks of the channels, groups, dtypes and bias of a convolution."""
+    if not isinstance(weight, Tensor) or weight.ndim != dims + 2:
+        raise RuntimeError(
+            f"{op}(): expected a {dims + 2}-d weight (out_channels, in_channels / groups, "
+            f"{', '.join('k' + str(i) for i in range(dims))}), got weight of size "
+            f"{list(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__}"
+        )
+    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        raise RuntimeError(
+            f"{op}(): input ({x.dtype}), weight ({weight.dtype})"
+            + (f" and bias ({bias.dtype})" if bias is not None else "")
+            + " must have the same dtype"
+        )
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise RuntimeError(f"{op}(): non-positive groups is not supported (got groups={groups})")
+    channels = x.shape[1]
+    if transposed:
+        if weight.shape[0] != channels:
+            raise RuntimeError(
+                f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} to have "
+                f"{weight.shape[0]} channels, but got {channels} channels instead"
+            )
+        if channels % groups:
+            raise RuntimeError(
+                f"Given groups={groups}, expected the input channels (dim 1 of input{list(input.shape)}, and dim 0 "
+                f"of weight of size {list(weight.shape)}) to be divisible by {groups}, but got {channels}"
+            )
+        out_channels = weight.shape[1] * groups
+    else:
+        if weight.shape[0] % groups:
+            raise RuntimeError(
+                f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight "
+                f"of size {list(weight.shape)} instead (input of size {list(input.shape)})"
+            )
+        if weight.shape[1] * groups != channels:
+            raise RuntimeError(
+                f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(input.shape)} to "
+                f"have {weight.shape[1] * groups} channels, but got {channels} channels instead"
+            )
+        out_channels = weight.shape[0]
+    if bias is not None and bias.shape != (out_channels,):
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with {out_channels} "
+            f"elements, but got bias of size {list(bias.shape)} instead"
+        )
+
+
+def _conv_padding(padding, kernel, stride, dilation, dims, op) -> tuple:
+    """((lo, hi), ...) per spatial dim from an int, a tuple, 'valid' or 'same'
+    ('same' puts the odd extra pad at the end, as PyTorch does)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * dims
+        if padding != "same":
+            raise RuntimeError(f"{op}(): invalid padding string {padding!r}, should be one of 'valid', 'same'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError(f"{op}(): padding='same' is not supported for strided convolutions (stride={stride})")
+        return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
+    pads = _tuple(padding, dims, "padding", op)
+    if any(p < 0 for p in pads):
+        raise RuntimeError(f"{op}(): negative padding is not supported (got padding={padding})")
+    return tuple((p, p) for p in pads)
+
+
+def _positive(values: tuple, name: str, op: str) -> None:
+    if any(v < 1 for v in values):
+        raise RuntimeError(f"{op}(): non-positive {name} is not supported (got {name}={values})")
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, dims: int, op: str) -> Tensor:
+    x, batched = _spatial_input(input, dims, op)
+    _check_conv_weight(input, x, weight, bias, groups, dims, op)
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _tuple(stride, dims, "stride", op), _tuple(dilation, dims, "dilation", op)
+    _positive(stride, "stride", op)
+    _positive(dilation, "dilation", op)
+    pads = _conv_padding(padding, kernel, stride, dilation, dims, op)
+    size = x.shape[2:]
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(size, pads))
+    reach = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(p < r for p, r in zip(padded, reach)):
+        raise RuntimeError(
+            f"{op}(): calculated padded input size per channel: ({_sizes(padded)}) (input of size "
+            f"{list(input.shape)}, padding {[lo for lo, _ in pads]}). Kernel size: ({_sizes(reach)}) (weight of size "
+            f"{list(weight.shape)}, dilation {list(dilation)}). Kernel size can't be greater than actual input size"
+        )
+    if dims == 1:
+        kernel, stride, pads, dilation = (1,) + kernel, (1,) + stride, ((0, 0),) + pads, (1,) + dilation
+    geometry = Geometry(kernel, stride, pads, dilation, int(groups))
+    y = Convolution.apply(_as_2d(x, dims), _as_2d(weight, dims), bias, geometry)
+    return _from_2d(y, dims, batched)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], a cross-correlation over the
+    length of input (N, C, L) or (C, L); weight (out_channels, C / groups, k); padding
+    an int, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], a 2-d cross-correlation of
+    input (N, C, H, W) or (C, H, W) with weight (out_channels, C / groups, kh, kw);
+    padding an int, a pair, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims, op) -> Tensor:
+    x, batched = _spatial_input(input, dims, op)
+    _check_conv_weight(input, x, weight, bias, groups, dims, op, transposed=True)
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _tuple(stride, dims, "stride", op), _tuple(dilation, dims, "dilation", op)
+    _positive(stride, "stride", op)
+    _positive(dilation, "dilation", op)
+    if isinstance(padding, str):
+        raise RuntimeError(f"{op}(): padding must be an int or a tuple of ints, got {padding!r}")
+    pads = _tuple(padding, dims, "padding", op)
+    extra = _tuple(output_padding, dims, "output_padding", op)
+    if any(p < 0 for p in pads + extra):
+        raise RuntimeError(f"{op}(): negative padding is not supported (padding={pads}, output_padding={extra})")
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(
+            f"{op}(): output padding must be smaller than either stride or dilation, but got output_padding={extra}, "
+            f"stride={stride}, dilation={dilation}"
+        )
+    size = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + e + 1
+        for n, s, p, d, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra)
+    )
+    if any(n < 1 for n in size):
+        raise RuntimeError(
+            f"{op}(): the output size ({_sizes(size)}) of input of size {list(input.shape)} with weight of size "
+            f"{list(weight.shape)}, stride {stride}, padding {pads}, dilation {dilation} and output_padding "
+            f"{extra} is too small"
+        )
+    # The convolution whose adjoint this is: output_padding rows past what a stride covers
+    # are cropped from its input (a negative bottom / right padding).
+    pads = tuple((p, p - max(0, e - s + 1)) for p, e, s in zip(pads, extra, stride))
+    if dims == 1:
+        kernel, stride, pads, dilation, size = (1,) + kernel, (1,) + stride, ((0, 0),) + pads, (1,) + dilation, (1,) + size
+    geometry = Geometry(kernel, stride, pads, dilation, int(groups))
+    y = ConvolutionTranspose.apply(_as_2d(x, dims), _as_2d(weight, dims), bias, geometry, size)
+    return _from_2d(y, dims, batched)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv1d in its input (the gradient of a convolution): input (N, C_in, L),
+    weight (C_in, out_channels / groups, k), output length
+    (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                           "conv_transpose1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv2d in its input (the gradient of a convolution, a 'deconvolution'):
+    input (N, C_in, H, W), weight (C_in, out_channels / groups, kh, kw), output height
+    (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1 (and width alike)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                           "conv_transpose2d")
+
+
+def _pool_geometry(x: Tensor, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, dims, op,
+                   dilated=True) -> Geometry:
+    """The windows of a pooling, with PyTorch's output size (ceil_mode lets a last window
+    hang over the bottom / right edge, if it starts inside the input or the left padding)."""
+    kernel = _tuple(kernel_size, dims, "kernel_size", op)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(
+        stride, dims, "stride", op
+    )
+    pads = _tuple(padding, dims, "padding", op)
+    dilation = _tuple(dilation, dims, "dilation", op)
+    _positive(kernel, "kernel_size", op)
+    _positive(stride, "stride", op)
+    _positive(dilation, "dilation", op)
+    for p, k, d in zip(pads, kernel, dilation):
+        if p < 0 or p > ((k - 1) * d + 1) // 2:
+            raise RuntimeError(
+                f"{op}(): pad should be at most half of {'effective ' if dilated else ''}kernel size, but got "
+                f"pad={p}, kernel_size={k}" + (f" and dilation={d}" if dilated else "")
+            )
+    size = x.shape[2:]
+    out = []
+    for n, k, s, p, d in zip(size, kernel, stride, pads, dilation):
+        span = n + 2 * p - d * (k - 1) - 1
+        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1
+        out.append(o)
+    if any(o < 1 for o in out):
+        c = x.shape[1]
+        raise RuntimeError(
+            f"{op}(): given input size: ({c}x{'x'.join(map(str, size))}). Calculated output size: "
+            f"({c}x{'x'.join(map(str, out))}). Output size is too small (input of size {list(input.shape)}, "
+            f"kernel_size={kernel}, stride={stride}, padding={pads}, dilation={dilation})"
+        )
+    pads = tuple(
+        (p, p + max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))
+        for n, k, s, p, d, o in zip(size, kernel, stride, pads, dilation, out)
+    )
+    if dims == 1:
+        kernel, stride, pads, dilation = (1,) + kernel, (1,) + stride, ((0, 0),) + pads, (1,) + dilation
+    return Geometry(kernel, stride, pads, dilation)
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, op):
+    x, batched = _spatial_input(input, dims, op)
+    geometry = _pool_geometry(x, input, kernel_size, stride, padding, dilation, ceil_mode, dims, op)
+    out = MaxPool.apply(_as_2d(x, dims), geometry, bool(return_indices))
+    if not return_indices:
+        return _from_2d(out, dims, batched)
+    y, indices = out
+    return _from_2d(y, dims, batched), _from_2d(indices, dims, batched)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The max of each window along the length of input (N, C, L) or (C, L) (padding counts as -inf);
+    with return_indices, also the position of each max in its input row."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The max of each kernel_size window of input (N, C, H, W) or (C, H, W), windows stride
+    apart (kernel_size by default); padding counts as -inf. With return_indices, also the flat
+    position (row * W + column) of each max in its input plane. The gradient goes to the max
+    (the first one, on ties)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
+
+
+def _avg_scale(size, geometry: Geometry, count_include_pad: bool, divisor_override, dtype):
+    """1 / the divisor of each window of a (H, W) = size input, as PyTorch counts it: the
+    window clipped to the padded input (count_include_pad) or to the input itself; a float
+    when it is the same everywhere."""
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("avg_pool2d(): divisor must be not zero")
+        return 1.0 / divisor_override
+    counts = []
+    for n, k, s, (p, _), o in zip(size, geometry.kernel, geometry.stride, geometry.padding,
+                                  geometry.output_size(size)):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        counts.append(end - start)
+    count = counts[0][:, None] * counts[1][None, :]
+    if np.all(count == count.flat[0]):
+        return 1.0 / float(count.flat[0])
+    with np.errstate(divide="ignore"):
+        scale = np.where(count > 0, 1.0 / count, 0.0)
+    return scale.astype(dtype)
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims, op):
+    x, batched = _spatial_input(input, dims, op)
+    geometry = _pool_geometry(x, input, kernel_size, stride, padding, 1, ceil_mode, dims, op, dilated=False)
+    x = _as_2d(x, dims)
+    scale = _avg_scale(x.shape[2:], geometry, count_include_pad, divisor_override, x.dtype)
+    return _from_2d(AvgPool.apply(x, geometry, scale), dims, batched)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """The mean of each window along the length of input (N, C, L) or (C, L)."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each kernel_size window of input (N, C, H, W) or (C, H, W), windows stride
+    apart (kernel_size by default); zero padding counts in the mean unless count_include_pad=False."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
+                     "avg_pool2d")
+
+
+def _adaptive_matrix(n: int, out: int, dtype) -> np.ndarray:
+    """(out, n): row i averages input positions floor(i n / out) .. ceil((i + 1) n / out) - 1."""
+    i = np.arange(out)
+    start, end = (i * n) // out, -((-(i + 1) * n) // out)
+    positions = np.arange(n)
+    inside = (positions >= start[:, None]) & (positions < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_avg_pool(input, output_size, dims, op) -> Tensor:
+    x, batched = _spatial_input(input, dims, op)
+    size = x.shape[2:]
+    if isinstance(output_size, (int, np.integer)) or output_size is None:
+        output_size = (output_size,) * dims
+    output_size = tuple(size[i] if o is None else int(o) for i, o in enumerate(output_size))
+    if len(output_size) != dims or any(o < 1 for o in output_size):
+        raise RuntimeError(f"{op}(): output_size must be {dims} positive integers, got {output_size}")
+    if all(o == 1 for o in output_size):
+        y = x.mean(tuple(range(2, 2 + dims)), keepdim=True)
+    else:  # a linear map per spatial dim: y = A_h x A_w^T
+        y = x
+        if output_size[-1] != size[-1]:
+            y = y @ Tensor._make(np.ascontiguousarray(_adaptive_matrix(size[-1], output_size[-1], x.dtype).T), False)
+        if dims == 2 and output_size[0] != size[0]:
+            y = Tensor._make(_adaptive_matrix(size[0], output_size[0], x.dtype), False) @ y
+    return y if batched else y.squeeze(0)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Averages over windows that split the length of input (N, C, L) into output_size parts."""
+    return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Averages over windows that split input (N, C, H, W) into an output_size grid (an int, or
+    a pair whose None keeps that input size); window i covers floor(i H / OH) .. ceil((i + 1) H / OH)."""
+    return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """In training, zero each whole channel (input[n, c]) with probability p and scale the
+    rest by 1/(1-p). A 3-D input is taken as (N, C, L), as PyTorch does (with its warning)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result in an "
+            "error in a future release. To retain the behavior and silence this warning, please use dropout "
+            "instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+            "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    if not training or p == 0.0:
+        return input
+    if input.ndim < 2:
+        return dropout(input, p, training, inplace)
+    keep = default_generator().random(input.shape[:2] + (1,) * (input.ndim - 2)) >= p
+    scale = _const(keep / (1.0 - p) if p < 1.0 else keep * 0.0, dtype=input.dtype)
+    return input.mul_(scale) if inplace else input * scale
+
+
+def _nearest_indices(n: int, out: int, scale) -> np.ndarray:
+    """PyTorch's source index of each output position of 'nearest' resizing (in float32)."""
+    if out == n:
+        return np.arange(n)
+    if out == 2 * n:
+        return np.arange(out) >> 1
+    step = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n) / np.float32(out)
+    return np.minimum(np.floor(np.arange(out, dtype=np.float32) * step).astype(np.int64), n - 1)
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of input (N, C, *spatial) to `size`, or by `scale_factor`;
+    mode 'nearest' only: output position i reads input floor(i * in / out)."""
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate(): mode {mode!r} is not supported; use mode='nearest'")
+    if align_corners is not None:
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
+        )
+    dims = input.ndim - 2
+    if dims < 1:
+        raise ValueError(f"interpolate(): expected an input of shape (N, C, *spatial), got {input.shape}")
+    spatial = input.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        out = _tuple(size, dims, "size", "interpolate")
+        scales = (None,) * dims
+    else:
+        scales = tuple(float(s) for s in scale_factor) if isinstance(scale_factor, (tuple, list)) else (
+            float(scale_factor),) * dims
+        if len(scales) != dims:
+            raise ValueError(
+                f"Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                f"spatial dimensions of {list(spatial)} and scale_factor of shape {list(scales)}."
+            )
+        out = tuple(math.floor(n * s) for n, s in zip(spatial, scales))
+        if recompute_scale_factor:
+            scales = (None,) * dims
+    if any(o < 1 for o in out):
+        raise RuntimeError(f"interpolate(): output size {out} of input {input.shape} should be greater than 0")
+    indices = [_nearest_indices(n, o, s) for n, o, s in zip(spatial, out, scales)]
+    factors = [o // n if o % n == 0 else 0 for n, o in zip(spatial, out)]
+    if all(f and np.array_equal(i, np.arange(o) // f) for i, f, o in zip(indices, factors, out)):
+        # each input element repeated f times per dim: a broadcast, then one copy
+        lead = input.shape[:2]
+        spread = input.reshape(lead + tuple(x for n in spatial for x in (n, 1)))
+        spread = spread.expand(lead + tuple(x for n, f in zip(spatial, factors) for x in (n, f)))
+        return spread.reshape(lead + out)
+    grids = np.ix_(*indices)
+    return input[(slice(None), slice(None)) + grids]

@@ -1,5 +1,5 @@
-"""Normalisation layers: `BatchNorm1d` (per channel, over the batch) and `LayerNorm`
-(per sample, over the last dims)."""
+"""Normalisation layers: `BatchNorm1d` and `BatchNorm2d` (per channel, over the batch
+and the positions) and `LayerNorm` (per sample, over the last dims)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from nn import functional as F
 from nn import init
 from nn.module import Module, Parameter, _check_device
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
 
 
-class BatchNorm1d(Module):
-    """y = (x - mean) / sqrt(var + eps) * weight + bias per channel C of x (N, C) or (N, C, L);
+class _BatchNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias per channel C (dim 1) of x;
     batch statistics in training (updating running_mean / running_var with `momentum`, or
-    a cumulative average when momentum=None), the running ones in eval."""
+    a cumulative average when momentum=None), the running ones in eval. Subclasses say
+    which input shapes they take (`_check_input_dim`)."""
 
     def __init__(
         self,
@@ -69,16 +70,11 @@ class BatchNorm1d(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
+    def _check_input_dim(self, input: Tensor) -> None:
+        raise NotImplementedError
+
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim not in (2, 3):
-            raise ValueError(
-                f"{self!r}: expected 2D or 3D input (got {input.ndim}D input of shape {input.shape})"
-            )
-        if input.shape[1] != self.num_features:
-            raise RuntimeError(
-                f"{self!r}: expected input of shape (N, {self.num_features}) or (N, {self.num_features}, L), got "
-                f"{input.shape}; dim 1 holds the channels and must equal num_features={self.num_features}"
-            )
+        self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
@@ -101,6 +97,34 @@ class BatchNorm1d(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation per channel C of x (N, C) or (N, C, L), over the batch (and L)."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim not in (2, 3):
+            raise ValueError(
+                f"{self!r}: expected 2D or 3D input (got {input.ndim}D input of shape {input.shape})"
+            )
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(
+                f"{self!r}: expected input of shape (N, {self.num_features}) or (N, {self.num_features}, L), got "
+                f"{input.shape}; dim 1 holds the channels and must equal num_features={self.num_features}"
+            )
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation per channel C of images x (N, C, H, W), over the batch and the pixels."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 4:
+            raise ValueError(f"{self!r}: expected 4D input (got {input.ndim}D input of shape {input.shape})")
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(
+                f"{self!r}: expected input of shape (N, {self.num_features}, H, W), got {input.shape}; dim 1 holds "
+                f"the channels and must equal num_features={self.num_features}"
+            )
 
 
 class LayerNorm(Module):

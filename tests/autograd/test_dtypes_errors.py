@@ -160,8 +160,16 @@ def test_ragged_nested_list_raises_value_error(data):
     [
         (lambda: autograd.zeros(2, 3).reshape(4, 2), RuntimeError, r"reshape.*\(2, 3\)"),
         (lambda: autograd.zeros(2, 3).expand(4, 3), RuntimeError, r"expand.*\(2, 3\)"),
-        (lambda: autograd.cat([autograd.zeros(2, 3), autograd.zeros(3, 2)]), RuntimeError, r"cat.*\(2, 3\).*\(3, 2\)"),
-        (lambda: autograd.stack([autograd.zeros(2), autograd.zeros(3)]), RuntimeError, r"stack.*\(2,\).*\(3,\)"),
+        (
+            lambda: autograd.cat([autograd.zeros(2, 3), autograd.zeros(3, 2)]),
+            RuntimeError,
+            r"cat.*\(2, 3\).*\(3, 2\)",
+        ),
+        (
+            lambda: autograd.stack([autograd.zeros(2), autograd.zeros(3)]),
+            RuntimeError,
+            r"stack.*\(2,\).*\(3,\)",
+        ),
         (lambda: autograd.zeros(2, 3).sum(dim=2), IndexError, r"dimension out of range"),
         (lambda: autograd.zeros(2, 3).permute(0, 0), RuntimeError, r"permute"),
         (lambda: autograd.zeros(2, 3)[5], IndexError, r"\(2, 3\)"),
