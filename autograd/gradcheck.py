@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from autograd.engine import grad, no_grad
+from autograd.engine import enable_grad, grad, no_grad
 from autograd.tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -166,26 +166,34 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     with respect to the inputs and the upstream gradients `v` (random when not given)."""
     inputs = _as_tuple(inputs)
     _warn_if_not_double(inputs, "gradgradcheck")
+    first, inputs_and_vs = first_derivative(func, inputs, grad_outputs)
+    return gradcheck(first, inputs_and_vs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+
+
+def first_derivative(func, inputs, grad_outputs=None):
+    """`(g, inputs + vs)` where `g(*inputs, *vs)` is `grad(func(inputs), inputs, vs)`
+    with `create_graph`, the function whose Jacobian holds func's second
+    derivatives; `vs` are the upstream gradients (random when not given)."""
     outputs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
             Tensor._make(rng.standard_normal(o.shape).astype(o.dtype), False).requires_grad_()
-            for o in outputs
+            for o in outputs if o.dtype.kind == "f"
         )
     grad_outputs = _as_tuple(grad_outputs)
     wanted = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     n = len(inputs)
 
-    def first_derivative(*args):
+    def derivative(*args):
         xs, vs = args[:n], args[n:]
-        outs = _outputs(func, xs)
-        pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
-        if not pairs:
-            return ()
-        grads = grad([o for o, _ in pairs], [xs[i] for i in wanted], [v for _, v in pairs],
-                     create_graph=True, allow_unused=True)
+        with enable_grad():  # also when numerical_jacobian evaluates it under no_grad
+            outs = [o for o in _outputs(func, xs) if o.dtype.kind == "f"]
+            pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
+            if not pairs:
+                return ()
+            grads = grad([o for o, _ in pairs], [xs[i] for i in wanted], [v for _, v in pairs],
+                         create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return derivative, tuple(inputs) + grad_outputs
