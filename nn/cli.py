@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -172,8 +173,7 @@ def build_model(spec: str, input_shape, num_classes: int, dropout: float = 0.0):
             if conv[3]:
                 layers.append(nn.BatchNorm2d(channels))
             layers.append(act())
-            size = lambda s: s + 2 * (k // 2) - k + 1  # noqa: E731
-            shape = (channels, size(shape[1]), size(shape[2]))
+            shape = (channels, *(side + 2 * (k // 2) - k + 1 for side in shape[1:]))
         elif pool:
             k = int(pool[1] or 2)
             if len(shape) != 3 or min(shape[1:]) < k:
@@ -404,13 +404,13 @@ def run_training(args, data: Data, spec: str, *, intro: str) -> int:
          f"{'x'.join(map(str, data.input_shape))}, {data.num_classes} classes")
     _say(f"model: {PRESETS.get(spec, spec)} -> {data.num_classes} ({count_parameters(model):,} parameters); "
          f"{type(optimizer).__name__}, lr {optimizer.param_groups[0]['lr']:g}, {epochs} epochs")
-    history = nn.train.fit(model, nn.CrossEntropyLoss(), optimizer, loader, val_loader, epochs=epochs,
-                           scheduler=scheduler, patience=args.patience, progress=not args.no_progress)
+    with warnings.catch_warnings():  # a diverging run's overflow warnings: the NaN check below says it in one line
+        warnings.simplefilter("ignore", RuntimeWarning)
+        history = nn.train.fit(model, nn.CrossEntropyLoss(), optimizer, loader, val_loader, epochs=epochs,
+                               scheduler=scheduler, patience=args.patience, progress=not args.no_progress)
     if history.stop_reason == "nan":
-        raise RuntimeError(history.message + f" (e.g. --lr {optimizer.param_groups[0]['lr'] / 10:g})")
-    if history.stop_reason == "interrupted":
-        _say(f"stopped by Ctrl-C; {history.message.split('; ', 1)[-1]}")
-    elif history.stop_reason == "early_stopping" and args.no_progress:
+        raise RuntimeError(history.message.split("; ")[0] + f" (e.g. --lr {optimizer.param_groups[0]['lr'] / 10:g})")
+    if history.stop_reason != "completed" and args.no_progress:  # with progress bars, fit said it
         _say(history.message)
 
     outputs, targets = nn.train.predict(model, test_loader)
@@ -444,9 +444,9 @@ def _write_outputs(out, model, history, data, spec, counts, test_accuracy, args)
         path = os.path.join(out, "decision_boundary.png")
         plot_decision_boundary(model, X, y, path=path, title=f"{data.name}: test points")
         written.append(path)
-    record = dict(dataset=data.name, model=PRESETS.get(spec, spec), input_shape=list(data.input_shape),
-                  num_classes=data.num_classes, test_accuracy=test_accuracy, confusion_matrix=counts.tolist(),
-                  arguments={k: v for k, v in vars(args).items() if k != "command"}, history=history.to_dict())
+    record = {"dataset": data.name, "model": PRESETS.get(spec, spec), "input_shape": list(data.input_shape),
+                  "num_classes": data.num_classes, "test_accuracy": test_accuracy, "confusion_matrix": counts.tolist(),
+                  "arguments": {k: v for k, v in vars(args).items() if k != "command"}, "history": history.to_dict()}
     path = os.path.join(out, "run.json")
     with open(path, "w") as file:
         json.dump(record, file, indent=1, default=str)

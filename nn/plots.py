@@ -37,7 +37,7 @@ def _finish(figure, path, title=None):
 def plot_history(history, path=None, title=None, axes=None):
     """Loss (left) and accuracy (right) per epoch, training solid, validation
     dashed, the best epoch marked by a dotted line."""
-    has_accuracy = "accuracy" in history.keys()
+    has_accuracy = "accuracy" in history
     if axes is None:
         figure, axes = _figure(None, 2 if has_accuracy else 1)
     else:
@@ -47,7 +47,7 @@ def plot_history(history, path=None, title=None, axes=None):
     panels = [("loss", axes[0])] + ([("accuracy", axes[1])] if has_accuracy and len(axes) > 1 else [])
     for name, ax in panels:
         ax.plot(epochs, history[name], "-o", ms=3, label=f"train {name}")
-        if f"val_{name}" in history.keys():
+        if f"val_{name}" in history:
             ax.plot(epochs, history[f"val_{name}"], "--o", ms=3, label=f"validation {name}")
         if history.best_epoch is not None:
             ax.axvline(history.best_epoch, color="grey", ls=":", lw=1, label=f"best epoch ({history.best_epoch})")

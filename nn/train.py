@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -99,6 +100,9 @@ class History:
     def __len__(self) -> int:
         return len(self.epochs)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys()
+
     def keys(self) -> list:
         return list(self.epochs[0]) if self.epochs else []
 
@@ -119,8 +123,8 @@ class History:
         return plot_history(self, path, title, axes)
 
     def to_dict(self) -> dict:
-        return dict(epochs=self.epochs, best_epoch=self.best_epoch, best_value=self.best_value,
-                    monitor=self.monitor, stop_reason=self.stop_reason, message=self.message)
+        return {"epochs": self.epochs, "best_epoch": self.best_epoch, "best_value": self.best_value,
+                    "monitor": self.monitor, "stop_reason": self.stop_reason, "message": self.message}
 
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v:.4g}" for k, v in (self.epochs[-1] if self.epochs else {}).items()
@@ -192,7 +196,7 @@ def _short(name: str) -> str:
 
 
 def _postfix(logs: dict) -> str:
-    return " ".join(f"{_short(k)}={v:.3f}" for k, v in logs.items())
+    return " ".join(f"{_short(k)}={v:.4g}" for k, v in logs.items())
 
 
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int = 10, scheduler=None,
@@ -212,8 +216,9 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
     clip_grad_norm: clip the gradients' total norm to this before each step.
 
     The best weights also come back after a NaN or infinite loss, which stops
-    training with a message, and after Ctrl-C, which stops it cleanly;
-    `history.stop_reason` says which happened.
+    training with a RuntimeWarning saying so, and after Ctrl-C, which stops it
+    cleanly; `history.stop_reason` says which happened and `history.message` why
+    (printed too when `progress` is on).
     """
     if epochs < 1:
         raise ValueError(f"fit(): epochs must be at least 1, got {epochs}")
@@ -264,7 +269,9 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
             history.message += f"; restored the weights of epoch {history.best_epoch}, the best so far"
         else:
             history.message += "; no epoch was completed, so the weights are those of that moment"
-        if progress or history.stop_reason == "nan":
+        if history.stop_reason == "nan":
+            warnings.warn(history.message, RuntimeWarning, stacklevel=2)
+        elif progress:
             print(history.message, file=sys.stderr, flush=True)
     return history
 
