@@ -72,6 +72,7 @@ class _Graph:
     leaves: list  # leaf variables, each once
     edges: list  # (source, target): a leaf or node feeding a node
     shapes: dict = field(default_factory=dict)  # id(node or leaf) -> (shape, dtype) of its output
+    outputs: dict = field(default_factory=dict)  # id(node) -> its output, where known without the node
 
 
 def _walk(root) -> _Graph:
@@ -83,10 +84,11 @@ def _walk(root) -> _Graph:
     seen = {id(root.grad_fn)}
     stack = [root.grad_fn]
     graph.shapes[id(root.grad_fn)] = (root.shape, root.dtype)
+    graph.outputs[id(root.grad_fn)] = root
     while stack:
         node = stack.pop()
         graph.nodes.append(node)
-        for edge in node._edges:
+        for edge in node._input_edges():
             if edge is None:
                 continue
             source, _, shape, dtype = edge
@@ -112,9 +114,9 @@ def op_name(node) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def _output_of(node):
-    refs = node._outputs
-    return refs[0]() if refs and refs[0] is not None else None
+def _output_of(node, graph):
+    output = graph.outputs.get(id(node))
+    return output if output is not None else node._output_variable(0)
 
 
 # --- labels --------------------------------------------------------------------------
@@ -233,15 +235,18 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
             collapsed[id(node)] = "module_" + str(id(module))
             clusters.setdefault(("collapsed", qualified, id(module)), module)
             continue
-        output = _output_of(node)
+        output = _output_of(node, graph)
         shape, dtype = graph.shapes.get(id(node), (None, None))
         if id(node) in grads:
             grad = grads[id(node)]
+        elif show_grad and node._keeps_output:  # a Value op keeps its output's grad
+            grad = node.grad
         elif show_grad and output is not None and node._retained and 0 in node._retained:
             grad = output.grad
         else:
             grad = None
-        lines = _describe(output, shape, dtype, show_data, grad)
+        # a Value op keeps its output's data: it can stand for an output nobody holds
+        lines = _describe(node if output is None and node._keeps_output else output, shape, dtype, show_data, grad)
         if show_saved and node._saved and node._saved is not _FREED:
             saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
             if saved:

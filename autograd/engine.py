@@ -15,6 +15,9 @@ to sum a broadcast gradient back to its input's shape (`_reduce_to`).
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
+import sys
 import threading
 import traceback
 import weakref
@@ -118,6 +121,8 @@ class _SavedOutput:
 
 
 _FREED = object()
+_RETAIN_FIRST = frozenset((0,))
+_sequence = itertools.count()  # numbers the nodes in creation order
 
 
 class Function:
@@ -141,23 +146,34 @@ class Function:
     broadcast shape: the engine sums them back to each input's shape.
     Use `ctx.save_for_backward(*tensors)` for tensors needed in backward,
     `ctx.saved_tensors` to read them, `ctx.needs_input_grad[i]` to skip work.
+
+    A node's links to its inputs, one entry per argument of forward: `_edges`,
+    where the gradient goes (the input's node, the input itself for a leaf, or
+    None), and `_input_meta`, what the engine needs to deliver it (`(output_nr,
+    shape, dtype)` of the input, or None for output 0 of a scalar: nothing to reduce).
     """
 
     __slots__ = (
         "_edges",
+        "_input_meta",
+        "_sequence_nr",  # creation order: every node is created after its inputs' nodes
         "_saved",
         "_saved_versions",
-        "_n_outputs",
+        "_outputs",  # weak reference to the output (a list of them for multi-output nodes)
         "_output_meta",
-        "_pre_hooks",
-        "_retained",
-        "_outputs",
-        "_non_differentiable",
         "needs_input_grad",
-        "metadata",
         "__weakref__",
         "__dict__",
     )
+
+    # Rarely set per node: class-level defaults (a node that needs its own value
+    # keeps it in its __dict__), so that building a node writes only what it must.
+    _n_outputs = 1
+    _pre_hooks = None  # output_nr -> hooks run on that output's gradient
+    _retained = None  # output numbers whose gradient is kept in the output's .grad
+    _keeps_output = False  # whether the node keeps its output's data and grad itself (Value ops)
+    _non_differentiable = None
+    metadata = None
 
     # --- what users define ---
     @staticmethod
@@ -221,12 +237,28 @@ class Function:
     def name(self) -> str:
         return type(self).__name__ + "Backward"
 
+    def _input_edges(self) -> list:
+        """One `(source, output_nr, shape, dtype)` per argument of forward (None where
+        no gradient flows): the input's node (or the leaf itself) and what it was."""
+        return [
+            None if edge is None else (edge, 0, None, None) if meta is None else (edge, *meta)
+            for edge, meta in zip(self._edges, self._input_meta)
+        ]
+
+    def _output_variable(self, output_nr: int = 0):
+        """The variable that is output `output_nr` of this node, if it is still alive
+        (nodes hold their outputs weakly: no reference cycle)."""
+        refs = getattr(self, "_outputs", None)
+        if refs is not None and self._n_outputs != 1:
+            refs = refs[output_nr]
+        return None if refs is None else refs()
+
     @property
     def next_functions(self) -> tuple:
         """One `(node, output_nr)` per argument of forward, as in PyTorch: the
         producing node, an `AccumulateGrad` for leaves, `(None, 0)` otherwise."""
         out = []
-        for edge in self._edges:
+        for edge in self._input_edges():
             if edge is None:
                 out.append((None, 0))
             elif isinstance(edge[0], Function):
@@ -247,7 +279,6 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; record the node when grad mode is on and an input requires grad."""
         ctx = _new(cls)
-        ctx._saved = None
         if _grad_mode.enabled:
             for a in args:
                 if getattr(a, "requires_grad", False):
@@ -258,26 +289,34 @@ class Function:
 
 _new = object.__new__
 _ref = weakref.ref
-_RETAIN_FIRST = frozenset((0,))
 
 
 def _record(cls, ctx, args, kwargs):
     """Run forward with grad mode off, then make `ctx` the node of the outputs."""
-    needs = tuple([getattr(a, "requires_grad", False) for a in args])
-    ctx.needs_input_grad = needs
-    ctx._non_differentiable = None
+    needs, edges, meta = [], [], []
+    for a in args:
+        if getattr(a, "requires_grad", False):
+            node = a.grad_fn
+            shape = a.shape
+            needs.append(True)
+            output_nr = a._output_nr
+            edges.append(a if node is None else node)
+            meta.append(None if shape is None and not output_nr else (output_nr, shape, a.dtype))
+        else:
+            needs.append(False)
+            edges.append(None)
+            meta.append(None)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._edges = edges
+    ctx._input_meta = meta
+    ctx._sequence_nr = next(_sequence)
+    ctx._saved = None
     _grad_mode.enabled = False
     try:
         out = cls.forward(ctx, *args, **kwargs)
     finally:
         _grad_mode.enabled = True
     outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
-    ctx._edges = [
-        (a.grad_fn or a, a._output_nr, a.shape, a.dtype) if need else None
-        for a, need in zip(args, needs)
-    ]
-    ctx._pre_hooks = None
-    ctx._retained = None
     saved = ctx._saved
     if saved:  # remember versions: an in-place change before backward must be caught
         ctx._saved_versions = [
@@ -287,7 +326,7 @@ def _record(cls, ctx, args, kwargs):
     if scope:  # for draw_graph's module clusters
         ctx.metadata = {"module_scope": scope}
     if _grad_mode.anomaly:
-        ctx.metadata = dict(getattr(ctx, "metadata", None) or {}, traceback_=traceback.format_stack()[:-3])
+        ctx.metadata = dict(ctx.metadata or {}, traceback_=traceback.format_stack()[:-3])
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o.shape, o.dtype) for o in outputs]
@@ -295,8 +334,7 @@ def _record(cls, ctx, args, kwargs):
         for i, o in enumerate(outputs):
             _attach(ctx, o, i)
     else:
-        ctx._n_outputs = 1
-        ctx._outputs = [None]
+        ctx._outputs = None
         _attach(ctx, outputs, 0)
     return outputs
 
@@ -311,15 +349,18 @@ def _attach(ctx, out, output_nr):
     out.requires_grad = True
     out.grad_fn = ctx
     out._output_nr = output_nr
-    ctx._outputs[output_nr] = _ref(out)  # weak: for retain_grad and draw_graph, no cycle
+    if ctx._n_outputs == 1:  # weak: for retain_grad and draw_graph, no cycle
+        ctx._outputs = _ref(out)
+    else:
+        ctx._outputs[output_nr] = _ref(out)
     saved = ctx._saved
     if saved:
         for s in saved:
             if s is out:  # an output saved for backward: keep its data, not the tensor
                 ctx._saved = tuple(_SavedOutput(s.data, output_nr) if s is out else s for s in saved)
                 break
-    if out._retain_by_default:
-        ctx._retained = _RETAIN_FIRST if output_nr == 0 else _retain(ctx._retained, output_nr)
+    if out._retain_by_default and not (ctx._retained and output_nr in ctx._retained):
+        ctx._retained = _retain(ctx._retained, output_nr)
 
 
 # The variable types, registered by autograd.tensor and autograd.value on import.
@@ -363,38 +404,24 @@ class AccumulateGrad:
 
 # --- backprop ------------------------------------------------------------------
 
+_sequence_nr = operator.attrgetter("_sequence_nr")
+
 
 def topological_order(roots) -> list:
     """The nodes reachable from `roots` (nodes), each before the nodes it feeds
-    gradients to (Kahn's algorithm on an explicit stack: no recursion)."""
-    dependencies = {}
-    stack = [r for r in roots if r is not None]
-    for r in stack:
-        dependencies[r] = 0
-    seen = set(stack)
+    gradients to. A node is always created after the nodes of its inputs, so the
+    reverse order of creation is such an order: collect the nodes (on an explicit
+    stack, no recursion), then sort them by creation number."""
+    order = [r for r in dict.fromkeys(roots) if r is not None]
+    seen = set(order)
+    stack = order[:]
     while stack:
-        node = stack.pop()
-        for edge in node._edges:
-            if edge is not None:
-                target = edge[0]
-                if isinstance(target, Function):
-                    dependencies[target] = dependencies.get(target, 0) + 1
-                    if target not in seen:
-                        seen.add(target)
-                        stack.append(target)
-    order = []
-    ready = [r for r in dict.fromkeys(r for r in roots if r is not None) if dependencies[r] == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for edge in node._edges:
-            if edge is not None:
-                target = edge[0]
-                if isinstance(target, Function):
-                    left = dependencies[target] - 1
-                    dependencies[target] = left
-                    if left == 0:
-                        ready.append(target)
+        for target in stack.pop()._edges:
+            if target is not None and isinstance(target, Function) and target not in seen:
+                seen.add(target)
+                stack.append(target)
+                order.append(target)
+    order.sort(key=_sequence_nr, reverse=True)
     return order
 
 
@@ -433,13 +460,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
-    leaf_grads = {}  # id(leaf) -> [leaf, gradient]
+    leaf_grads = {}  # leaf -> its gradient
     captured = None  # with `inputs`: what to capture -> positions in `inputs`
     captured_grads = {}  # (node, output_nr) -> the gradient of that non-leaf input
     if inputs is not None:
         captured = {}
         for i, v in enumerate(inputs):
-            key = (v.grad_fn, v._output_nr) if v.grad_fn is not None else id(v)
+            key = (v.grad_fn, v._output_nr) if v.grad_fn is not None else v
             captured.setdefault(key, []).append(i)
     check_anomaly = _anomaly_check_nan
 
@@ -451,8 +478,12 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         if grads is None:
             continue
         if node._n_outputs == 1:
-            if node._pre_hooks or node._retained or captured is not None:
+            if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
+            elif node._keeps_output:  # a Value op: the node keeps its output's gradient
+                node.grad = grads if node.grad is None else node.grad + grads
+            elif node._retained:  # a tensor that retain_grad()
+                _keep_grad(node._outputs(), grads, create_graph)  # one output: a weak reference
             if observer is not None:
                 observer(node, grads)
             result = node.backward(node, grads)
@@ -476,59 +507,72 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 f"{node.name()}: backward returned {len(result)} gradients, but forward "
                 f"took {len(edges)} arguments; return one gradient (or None) per argument"
             )
-        for edge, grad in zip(edges, result):
-            if edge is not None and grad is not None:
-                target, output_nr, shape, dtype = edge
+        for target, grad, meta in zip(edges, result, node._input_meta):
+            if target is None or grad is None:
+                continue
+            output_nr = 0
+            if meta is not None:
+                output_nr, shape, dtype = meta
                 if shape is not None:
                     data = grad.data
                     if data.shape != shape or data.dtype != dtype:
                         grad = _reduce_to(grad, shape, dtype)
-                _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
+            if isinstance(target, Function):
+                if target._n_outputs != 1:
+                    _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
+                    continue
+                store = node_grads
+            else:
+                store = leaf_grads
+            old = store.get(target)  # _send, inlined for a one-output node or a leaf
+            if old is None:
+                store[target] = grad
+            elif type(old) is float:
+                store[target] = old + grad
+            else:
+                store[target] = _add(old, grad, create_graph)
 
+    grads = result = grad = old = data = None  # drop the loop's references: _unshared counts them
     if captured is not None:
         out = [None] * len(inputs)
         for key, positions in captured.items():
-            if type(key) is tuple:
-                grad = captured_grads.get(key)
-            else:
-                entry = leaf_grads.get(key)
-                grad = None if entry is None else entry[1]
+            grad = captured_grads.get(key) if type(key) is tuple else leaf_grads.get(key)
             for i in positions:
                 out[i] = grad
         return out
 
-    for leaf, grad in leaf_grads.values():
-        for hook in leaf._hooks or ():
-            new = hook(grad)
-            if new is not None:
-                grad = new
-        if observer is not None:
-            observer(leaf, grad)
-        if leaf.grad is None:
-            leaf.grad = _fresh(grad, create_graph)
+    for leaf in leaf_grads:
+        if leaf._hooks or observer is not None:
+            grad = leaf_grads[leaf]
+            for hook in leaf._hooks or ():
+                new = hook(grad)
+                if new is not None:
+                    grad = new
+            if observer is not None:
+                observer(leaf, grad)
+            _keep_grad(leaf, grad, create_graph)
+        elif leaf.grad is None and not create_graph and _unshared(leaf_grads, leaf):
+            leaf.grad = leaf_grads[leaf]  # nothing else can reach it: no copy needed
         else:
-            leaf.grad = _accumulate_grad(leaf.grad, grad, create_graph)
+            _keep_grad(leaf, leaf_grads[leaf], create_graph)
     return None
 
 
 def _send(node_grads, leaf_grads, target, output_nr, grad, create_graph):
-    """Add `grad` to what `target` (a node's output, or a leaf) has received so far."""
-    if isinstance(target, Function):
-        if target._n_outputs == 1:
-            old = node_grads.get(target)
-            node_grads[target] = grad if old is None else _add(old, grad, create_graph)
-        else:
-            slots = node_grads.get(target)
-            if slots is None:
-                slots = node_grads[target] = [None] * target._n_outputs
-            old = slots[output_nr]
-            slots[output_nr] = grad if old is None else _add(old, grad, create_graph)
+    """Add `grad` to what `target` (output `output_nr` of a node, or a leaf) has
+    received so far."""
+    if not isinstance(target, Function):
+        old = leaf_grads.get(target)
+        leaf_grads[target] = grad if old is None else _add(old, grad, create_graph)
+    elif target._n_outputs == 1:
+        old = node_grads.get(target)
+        node_grads[target] = grad if old is None else _add(old, grad, create_graph)
     else:
-        entry = leaf_grads.get(id(target))
-        if entry is None:
-            leaf_grads[id(target)] = [target, grad]
-        else:
-            entry[1] = _add(entry[1], grad, create_graph)
+        slots = node_grads.get(target)
+        if slots is None:
+            slots = node_grads[target] = [None] * target._n_outputs
+        old = slots[output_nr]
+        slots[output_nr] = grad if old is None else _add(old, grad, create_graph)
 
 
 def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
@@ -546,13 +590,22 @@ def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
         return grad
     retained = node._retained
     if retained and output_nr in retained:
-        var = node._outputs[output_nr]()
-        if var is not None:
-            if var.grad is None:
-                var.grad = _fresh(grad, _grad_mode.enabled)
-            else:
-                var.grad = _accumulate_grad(var.grad, grad, _grad_mode.enabled)
+        if node._keeps_output:
+            node.grad = grad if node.grad is None else node.grad + grad
+        else:
+            _keep_grad(node._output_variable(output_nr), grad, _grad_mode.enabled)
     return grad
+
+
+def _keep_grad(var, grad, create_graph):
+    """Add `grad` into `var.grad` (None at first for a Tensor, 0.0 for a Value)."""
+    if var is None:  # a retained output that no longer exists
+        return
+    old = var.grad
+    if old is None:
+        var.grad = _fresh(grad, create_graph)
+    else:
+        var.grad = _accumulate_grad(old, grad, create_graph)
 
 
 def _fresh(grad, create_graph):
@@ -562,6 +615,23 @@ def _fresh(grad, create_graph):
     if create_graph:
         return grad.clone()  # differentiable, and not shared with another leaf
     return Tensor._make(grad.data.copy(), False)
+
+
+_getrefcount = getattr(sys, "getrefcount", None)
+
+
+def _unshared(grads, key):
+    """Whether the gradient `grads[key]` and its buffer can only be reached through
+    `grads`, so that it may become a `.grad` without a copy (PyTorch's AccumulateGrad
+    makes the same check on reference counts). Each `grads[key]` below is a new
+    temporary reference: a count of 2 means the dict's and the argument's only."""
+    return (
+        _getrefcount is not None
+        and type(grads[key]) is Tensor
+        and _getrefcount(grads[key]) == 2
+        and grads[key].data.base is None
+        and _getrefcount(grads[key].data) == 2
+    )
 
 
 def _accumulate_grad(old, new, create_graph):

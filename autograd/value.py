@@ -10,28 +10,60 @@ from __future__ import annotations
 import math
 
 from autograd import engine
-from autograd.engine import Function, retain_output, root_gradients, run_backward
+from autograd.engine import _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, root_gradients, run_backward
 
 
 class Value:
     """A scalar with a gradient: `Value(2.0)`, `.data`, `.grad`, `+ - * / **`,
     `relu`, `tanh`, `exp`, `log`, `sigmoid`, `backward()`."""
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "name", "__weakref__")
-    _retain_by_default = True
+    __slots__ = ("data", "_grad", "grad_fn", "__weakref__", "__dict__")
+    # Rarely changed: class-level defaults, so that an op's output writes two slots.
+    requires_grad = True
+    _output_nr = 0
+    _hooks = None
+    _name = None
+    _retain_by_default = True  # every Value keeps its .grad, as in micrograd
     shape = None
     dtype = None
 
     def __init__(self, data, requires_grad=True, name=None, label=None):
         self.data = float(data)
-        self.grad = 0.0
+        self._grad = 0.0
         self.grad_fn = None
-        self.requires_grad = requires_grad
-        self._output_nr = 0
-        self._hooks = None
-        self.name = name or label
+        if requires_grad is not True:
+            self.requires_grad = bool(requires_grad)
+        if name or label:
+            self._name = name or label
 
-    label = property(lambda self: self.name, lambda self, v: setattr(self, "name", v))
+    @property
+    def grad(self):
+        """The gradient (0.0 before backward). A Value made by a Value op keeps it on
+        its node, which therefore needs no reference back to the Value: a Value that
+        nobody holds any more is freed at once, only the graph stays."""
+        node = self.grad_fn
+        return self._grad if node is None or not node._keeps_output else node.grad
+
+    @grad.setter
+    def grad(self, value):
+        node = self.grad_fn
+        if node is None or not node._keeps_output:
+            self._grad = value
+        else:
+            node.grad = value
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+        node = self.grad_fn
+        if node is not None and node._n_outputs == 1:
+            node._outputs = _ref(self)  # so that draw_graph finds a named Value from its node
+
+    label = name
 
     @property
     def is_leaf(self) -> bool:
@@ -66,8 +98,7 @@ class Value:
     def __neg__(self):
         return self * -1.0
 
-    def __radd__(self, other):
-        return self + other
+    __radd__ = __add__  # other + self is self + other
 
     def __sub__(self, other):
         return self + (-other)
@@ -75,8 +106,7 @@ class Value:
     def __rsub__(self, other):
         return other + (-self)
 
-    def __rmul__(self, other):
-        return self * other
+    __rmul__ = __mul__
 
     def __truediv__(self, other):
         return self * other**-1
@@ -85,10 +115,12 @@ class Value:
         return other * self**-1
 
     def retain_grad(self):
-        if self.grad_fn is not None:
-            retain_output(self.grad_fn, 0)
+        pass  # every Value keeps its .grad
 
     def register_hook(self, hook):
+        """`hook(grad)` runs on this Value's complete gradient and may return a
+        replacement, which flows on to the Values it depends on (a leaf's `.grad`
+        gets the replacement; a non-leaf's `.grad` keeps what it received)."""
         if self.grad_fn is not None:
             engine.add_pre_hook(self.grad_fn, 0, hook)
         else:
@@ -111,7 +143,86 @@ def _data(x):
     return x.data if type(x) is Value else float(x)
 
 
-class AddV(Function):
+_new = object.__new__
+_ONE_INPUT = ((True,), (None,))  # needs_input_grad, _input_meta of a unary op's node
+_TWO_INPUTS = (((False, False), (False, True)), ((True, False), (True, True)))  # [a needs][b needs]
+_TWO_META = (None, None)
+_UNARY = object()  # the missing second argument of a one-argument op
+
+
+class ScalarFunction(Function):
+    """A Function of one or two Values (or Python numbers) whose forward returns a
+    float and whose backward works on floats: the Value ops. Subclasses declare
+    `__slots__` for what forward keeps.
+
+    What makes the scalar path lean: the node is the only object an op leaves
+    behind (micrograd's MLP step builds some 65,000 of them, and the cyclic GC's
+    time grows with their number). It keeps its output's `data` and `grad` itself
+    (`Value.grad` reads it there), so it needs no reference back to the output
+    Value, which is freed as soon as nobody holds it; and it keeps its edges in
+    two slots rather than a tuple. `apply` builds the node directly, writing only
+    what a Value op needs; the rare cases (grad mode off, anomaly detection, module
+    scopes, Values that are output 1+ of a node, no input requiring grad) take
+    `Function.apply`."""
+
+    __slots__ = ("data", "grad", "_edge0", "_edge1")
+    _keeps_output = True
+    _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
+
+    @property
+    def _edges(self):
+        return (self._edge0,) if self._edge1 is _UNARY else (self._edge0, self._edge1)
+
+    @_edges.setter
+    def _edges(self, edges):
+        if len(edges) == 1:
+            self._edge0, self._edge1 = edges[0], _UNARY
+        else:
+            self._edge0, self._edge1 = edges
+
+    @classmethod
+    def apply(cls, a, b=_UNARY):
+        mode = _grad_mode
+        if not mode.enabled or mode.anomaly or mode.module_scope:
+            return cls._apply_in_general(a, b)
+        a_needs = type(a) is Value and a.requires_grad and not a._output_nr
+        if b is _UNARY:
+            if not a_needs:
+                return cls._apply_in_general(a, b)
+            ctx = _new(cls)
+            ctx._saved = None
+            data = cls.forward(ctx, a)
+            ctx._edge0, ctx._edge1 = a.grad_fn or a, _UNARY
+            ctx.needs_input_grad, ctx._input_meta = _ONE_INPUT
+        else:
+            b_needs = type(b) is Value and b.requires_grad and not b._output_nr
+            if not (a_needs or b_needs):
+                return cls._apply_in_general(a, b)
+            ctx = _new(cls)
+            ctx._saved = None
+            data = cls.forward(ctx, a, b)
+            ctx._edge0 = (a.grad_fn or a) if a_needs else None
+            ctx._edge1 = (b.grad_fn or b) if b_needs else None
+            ctx.needs_input_grad, ctx._input_meta = _TWO_INPUTS[a_needs][b_needs], _TWO_META
+        ctx._sequence_nr = next(_sequence)
+        ctx.data, ctx.grad = data, 0.0
+        out = _new(Value)
+        out.data = data
+        out.grad_fn = ctx
+        return out
+
+    @classmethod
+    def _apply_in_general(cls, a, b):
+        out = super().apply(a) if b is _UNARY else super().apply(a, b)
+        node = out.grad_fn
+        if node is not None:
+            node.data, node.grad = out.data, 0.0
+        return out
+
+
+class AddV(ScalarFunction):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):  # a + b
         return a.data + _data(b)
@@ -121,7 +232,9 @@ class AddV(Function):
         return grad, grad
 
 
-class MulV(Function):
+class MulV(ScalarFunction):
+    __slots__ = ("a", "b")
+
     @staticmethod
     def forward(ctx, a, b):  # a * b
         ctx.a, ctx.b = a.data, _data(b)
@@ -132,7 +245,9 @@ class MulV(Function):
         return grad * ctx.b, grad * ctx.a
 
 
-class PowV(Function):
+class PowV(ScalarFunction):
+    __slots__ = ("a", "k")
+
     @staticmethod
     def forward(ctx, a, exponent):  # a ** k for a constant k
         ctx.a, ctx.k = a.data, exponent
@@ -143,7 +258,9 @@ class PowV(Function):
         return grad * ctx.k * ctx.a ** (ctx.k - 1), None
 
 
-class ReluV(Function):
+class ReluV(ScalarFunction):
+    __slots__ = ("positive",)
+
     @staticmethod
     def forward(ctx, a):  # max(a, 0)
         ctx.positive = a.data > 0
@@ -154,7 +271,9 @@ class ReluV(Function):
         return grad if ctx.positive else 0.0
 
 
-class TanhV(Function):
+class TanhV(ScalarFunction):
+    __slots__ = ("y",)
+
     @staticmethod
     def forward(ctx, a):  # y = tanh a
         ctx.y = math.tanh(a.data)
@@ -165,7 +284,9 @@ class TanhV(Function):
         return grad * (1.0 - ctx.y * ctx.y)
 
 
-class ExpV(Function):
+class ExpV(ScalarFunction):
+    __slots__ = ("y",)
+
     @staticmethod
     def forward(ctx, a):  # y = e^a
         ctx.y = math.exp(a.data)
@@ -176,7 +297,9 @@ class ExpV(Function):
         return grad * ctx.y
 
 
-class LogV(Function):
+class LogV(ScalarFunction):
+    __slots__ = ("a",)
+
     @staticmethod
     def forward(ctx, a):  # log a
         if a.data <= 0:
@@ -189,7 +312,9 @@ class LogV(Function):
         return grad / ctx.a
 
 
-class SigmoidV(Function):
+class SigmoidV(ScalarFunction):
+    __slots__ = ("y",)
+
     @staticmethod
     def forward(ctx, a):  # y = 1 / (1 + e^-a)
         x = a.data

@@ -17,9 +17,8 @@ shorter run.
 
 from __future__ import annotations
 
-import numpy as np
-
 import _common as common
+import numpy as np
 
 import autograd
 import nn

@@ -18,6 +18,7 @@ SCRIPTS = [
     "bench_matmul.py",
     "bench_deep_chain.py",
     "bench_draw.py",
+    "bench_conv.py",
 ]
 
 

@@ -857,7 +857,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     _positive(stride, "stride", op)
     _positive(dilation, "dilation", op)
     if isinstance(padding, str):
-        raise RuntimeError(f"{op}(): padding must be an int or a tuple of ints, got {padding!r}")
+        raise TypeError(f"{op}(): padding must be an int or a tuple of ints, got {padding!r}")
     pads = _tuple(padding, dims, "padding", op)
     extra = _tuple(output_padding, dims, "output_padding", op)
     if any(p < 0 for p in pads + extra):
