@@ -15,6 +15,7 @@ to sum a broadcast gradient back to its input's shape (`_reduce_to`).
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import operator
 import sys
@@ -405,13 +406,15 @@ class AccumulateGrad:
 # --- backprop ------------------------------------------------------------------
 
 _sequence_nr = operator.attrgetter("_sequence_nr")
+_heappush, _heappop = heapq.heappush, heapq.heappop
 
 
 def topological_order(roots) -> list:
     """The nodes reachable from `roots` (nodes), each before the nodes it feeds
     gradients to. A node is always created after the nodes of its inputs, so the
     reverse order of creation is such an order: collect the nodes (on an explicit
-    stack, no recursion), then sort them by creation number."""
+    stack, no recursion), then sort them by creation number. (`run_backward` visits
+    the nodes in that order too, without a separate pass: see there.)"""
     order = [r for r in dict.fromkeys(roots) if r is not None]
     seen = set(order)
     stack = order[:]
@@ -461,6 +464,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
     leaf_grads = {}  # leaf -> its gradient
+    # The nodes that have received a gradient, as a max-heap of (creation number, node)
+    # (negated: heapq is a min-heap). Every node is created after the nodes of its
+    # inputs, so when the latest-created one comes out, all its gradient has arrived:
+    # nodes are visited in reverse creation order, a topological order, in one pass.
+    ready = []
     captured = None  # with `inputs`: what to capture -> positions in `inputs`
     captured_grads = {}  # (node, output_nr) -> the gradient of that non-leaf input
     if inputs is not None:
@@ -471,12 +479,11 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     check_anomaly = _anomaly_check_nan
 
     for root, grad in zip(roots, root_grads):
-        _send(node_grads, leaf_grads, root.grad_fn or root, root._output_nr, grad, create_graph)
+        _send(node_grads, leaf_grads, ready, root.grad_fn or root, root._output_nr, grad, create_graph)
 
-    for node in topological_order([root.grad_fn for root in roots]):
-        grads = node_grads.pop(node, None)
-        if grads is None:
-            continue
+    while ready:
+        node = _heappop(ready)[1]
+        grads = node_grads.pop(node)
         if node._n_outputs == 1:
             if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
@@ -517,16 +524,18 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                     data = grad.data
                     if data.shape != shape or data.dtype != dtype:
                         grad = _reduce_to(grad, shape, dtype)
-            if isinstance(target, Function):
-                if target._n_outputs != 1:
-                    _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
-                    continue
+            if not isinstance(target, Function):
+                store = leaf_grads
+            elif target._n_outputs == 1:
                 store = node_grads
             else:
-                store = leaf_grads
-            old = store.get(target)  # _send, inlined for a one-output node or a leaf
+                _send(node_grads, leaf_grads, ready, target, output_nr, grad, create_graph)
+                continue
+            old = store.get(target)  # _send, inlined for a leaf or a one-output node
             if old is None:
                 store[target] = grad
+                if store is node_grads:
+                    _heappush(ready, (-target._sequence_nr, target))
             elif type(old) is float:
                 store[target] = old + grad
             else:
@@ -558,13 +567,16 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     return None
 
 
-def _send(node_grads, leaf_grads, target, output_nr, grad, create_graph):
+def _send(node_grads, leaf_grads, ready, target, output_nr, grad, create_graph):
     """Add `grad` to what `target` (output `output_nr` of a node, or a leaf) has
-    received so far."""
+    received so far; a node receiving its first gradient joins the `ready` heap."""
     if not isinstance(target, Function):
         old = leaf_grads.get(target)
         leaf_grads[target] = grad if old is None else _add(old, grad, create_graph)
-    elif target._n_outputs == 1:
+        return
+    if target not in node_grads:
+        _heappush(ready, (-target._sequence_nr, target))
+    if target._n_outputs == 1:
         old = node_grads.get(target)
         node_grads[target] = grad if old is None else _add(old, grad, create_graph)
     else:
