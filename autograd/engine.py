@@ -3,13 +3,15 @@
 Every differentiable op, built-in or user-defined, is a subclass of `Function`.
 `Function.apply` runs `forward` and, when gradients are wanted, records the call
 as a node of the graph: the instance itself is the `ctx` that `forward` and
-`backward` see, and the `grad_fn` of the outputs. `backward` walks the nodes in
-reverse topological order (no recursion) and hands each node the gradient of its
-output; the gradients it returns flow to its inputs, reduced to their shapes.
+`backward` see, and the `grad_fn` of the outputs. `backward` visits the nodes
+latest-created first (a topological order; no recursion) and hands each node the
+gradient of its output; the gradients it returns flow to its inputs, reduced to
+their shapes.
 
 The engine only needs its variables (`Tensor`, `Value`) to carry `grad_fn`,
-`requires_grad`, `grad` and `_output_nr`; it knows nothing of NumPy except how
-to sum a broadcast gradient back to its input's shape (`_reduce_to`).
+`requires_grad`, `grad` and `_output_nr`; of NumPy it knows how to sum a
+broadcast gradient back to its input's shape (`_reduce_to`), that an array has a
+shape and a dtype, and whether a gradient's buffer is shared (`_unshared`).
 """
 
 from __future__ import annotations
@@ -40,10 +42,32 @@ __all__ = [
 # --- grad mode ---------------------------------------------------------------
 
 
+class _ModeState:
+    """The grad mode of one thread."""
+
+    __slots__ = ("anomaly", "enabled", "module_scope")
+
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False
+        self.module_scope = ()  # ((qualified name, module), ...) whose forward is running (set by nn)
+
+
+def _field(name):
+    return property(lambda self: getattr(self.state, name), lambda self, value: setattr(self.state, name, value))
+
+
 class _GradMode(threading.local):
-    enabled = True  # class attributes: the defaults in every new thread
-    anomaly = False
-    module_scope = ()  # ((qualified name, module), ...) whose forward is running (set by nn)
+    """Per thread, `state`: a `_ModeState`. Reading an attribute of a thread-local
+    object costs many times a slot's, so every op reads `_grad_mode.state` once and
+    then its slots; `_grad_mode.enabled` (etc.) read and write the same fields."""
+
+    def __init__(self):  # in each thread, at its first use
+        self.state = _ModeState()
+
+    enabled = _field("enabled")
+    anomaly = _field("anomaly")
+    module_scope = _field("module_scope")
 
 
 _grad_mode = _GradMode()
@@ -51,7 +75,7 @@ _grad_mode = _GradMode()
 
 def is_grad_enabled() -> bool:
     """Whether ops record the graph in this thread."""
-    return _grad_mode.enabled
+    return _grad_mode.state.enabled
 
 
 class _GradModeContext:
@@ -60,11 +84,12 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self):
-        self._previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
+        state = _grad_mode.state
+        self._previous = state.enabled
+        state.enabled = self.mode
 
     def __exit__(self, *exc):
-        _grad_mode.enabled = self._previous
+        _grad_mode.state.enabled = self._previous
         return False
 
     def __call__(self, fn):
@@ -96,9 +121,10 @@ class set_grad_enabled(_GradModeContext):
     as a context manager it restores the previous mode on exit."""
 
     def __init__(self, mode: bool):
+        state = _grad_mode.state
         self.mode = bool(mode)
-        self._previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
+        self._previous = state.enabled
+        state.enabled = self.mode
 
     def __enter__(self):
         pass
@@ -114,11 +140,12 @@ class _SavedOutput:
     """An output saved for backward, stored without its `grad_fn` to avoid a
     reference cycle (node -> output -> node); rebuilt on unpack."""
 
-    __slots__ = ("data", "output_nr")
+    __slots__ = ("_version", "data", "output_nr")
 
-    def __init__(self, data, output_nr):
+    def __init__(self, data, output_nr, version):
         self.data = data
         self.output_nr = output_nr
+        self._version = version  # the output's version counter
 
 
 _FREED = object()
@@ -155,16 +182,16 @@ class Function:
     """
 
     __slots__ = (
+        "__dict__",
+        "__weakref__",
         "_edges",
         "_input_meta",
-        "_sequence_nr",  # creation order: every node is created after its inputs' nodes
+        "_output_meta",
+        "_outputs",  # weak reference to the output (a list of them for multi-output nodes)
         "_saved",
         "_saved_versions",
-        "_outputs",  # weak reference to the output (a list of them for multi-output nodes)
-        "_output_meta",
+        "_sequence_nr",  # creation order: every node is created after its inputs' nodes
         "needs_input_grad",
-        "__weakref__",
-        "__dict__",
     )
 
     # Rarely set per node: class-level defaults (a node that needs its own value
@@ -203,7 +230,7 @@ class Function:
             return ()
         out = []
         for s, version in zip(saved, self._saved_versions):
-            if version is not None and version[0][0] != version[1]:
+            if version is not None and s._version[0] != version:
                 self._raise_modified(s, version)
             if type(s) is _SavedOutput:
                 s = self._unpack_output(s)
@@ -215,14 +242,14 @@ class Function:
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: the tensor of shape {tuple(shape)} and dtype {saved.data.dtype} "
-            f"saved by {self.name()} is at version {version[0][0]}; expected version {version[1]} "
+            f"saved by {self.name()} is at version {saved._version[0]}; expected version {version} "
             "instead. Use the out-of-place op (e.g. x = x + y instead of x += y), or clone() "
             "the tensor before modifying it"
         )
 
     def _unpack_output(self, saved):
         t = Tensor._make(saved.data, False)
-        if _grad_mode.enabled:  # double backward: the output depends on this node
+        if _grad_mode.state.enabled:  # double backward: the output depends on this node
             t.requires_grad = True
             t.grad_fn = self
             t._output_nr = saved.output_nr
@@ -280,10 +307,11 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run forward; record the node when grad mode is on and an input requires grad."""
         ctx = _new(cls)
-        if _grad_mode.enabled:
+        state = _grad_mode.state
+        if state.enabled:
             for a in args:
                 if getattr(a, "requires_grad", False):
-                    return _record(cls, ctx, args, kwargs)
+                    return _record(cls, ctx, args, kwargs, state)
         out = cls.forward(ctx, *args, **kwargs)
         return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
 
@@ -292,17 +320,20 @@ _new = object.__new__
 _ref = weakref.ref
 
 
-def _record(cls, ctx, args, kwargs):
-    """Run forward with grad mode off, then make `ctx` the node of the outputs."""
+def _record(cls, ctx, args, kwargs, state):
+    """Run forward with grad mode off, then make `ctx` the node of the outputs
+    (`state`: this thread's grad mode)."""
     needs, edges, meta = [], [], []
     for a in args:
         if getattr(a, "requires_grad", False):
-            node = a.grad_fn
-            shape = a.shape
+            node, data, output_nr = a.grad_fn, a.data, a._output_nr
+            if type(data) is _ndarray:  # a Tensor: its shape and dtype, without the properties
+                meta.append((output_nr, data.shape, data.dtype))
+            else:
+                shape = a.shape
+                meta.append(None if shape is None and not output_nr else (output_nr, shape, a.dtype))
             needs.append(True)
-            output_nr = a._output_nr
             edges.append(a if node is None else node)
-            meta.append(None if shape is None and not output_nr else (output_nr, shape, a.dtype))
         else:
             needs.append(False)
             edges.append(None)
@@ -312,21 +343,19 @@ def _record(cls, ctx, args, kwargs):
     ctx._input_meta = meta
     ctx._sequence_nr = next(_sequence)
     ctx._saved = None
-    _grad_mode.enabled = False
+    state.enabled = False
     try:
         out = cls.forward(ctx, *args, **kwargs)
     finally:
-        _grad_mode.enabled = True
+        state.enabled = True
     outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
     saved = ctx._saved
     if saved:  # remember versions: an in-place change before backward must be caught
-        ctx._saved_versions = [
-            (s._version, s._version[0]) if isinstance(s, Tensor) else None for s in saved
-        ]
-    scope = _grad_mode.module_scope
+        ctx._saved_versions = [s._version[0] if isinstance(s, Tensor) else None for s in saved]
+    scope = state.module_scope
     if scope:  # for draw_graph's module clusters
         ctx.metadata = {"module_scope": scope}
-    if _grad_mode.anomaly:
+    if state.anomaly:
         ctx.metadata = dict(ctx.metadata or {}, traceback_=traceback.format_stack()[:-3])
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
@@ -342,8 +371,8 @@ def _record(cls, ctx, args, kwargs):
 
 def _attach(ctx, out, output_nr):
     """Make `out` an output of node `ctx` (unless it cannot carry a gradient)."""
-    dtype = out.dtype
-    if dtype is not None and dtype.kind not in "fc":
+    data = out.data
+    if type(data) is _ndarray and data.dtype.kind not in "fc":
         return
     if ctx._non_differentiable and id(out) in ctx._non_differentiable:
         return
@@ -358,7 +387,7 @@ def _attach(ctx, out, output_nr):
     if saved:
         for s in saved:
             if s is out:  # an output saved for backward: keep its data, not the tensor
-                ctx._saved = tuple(_SavedOutput(s.data, output_nr) if s is out else s for s in saved)
+                ctx._saved = tuple(_SavedOutput(s.data, output_nr, s._version) if s is out else s for s in saved)
                 break
     if out._retain_by_default and not (ctx._retained and output_nr in ctx._retained):
         ctx._retained = _retain(ctx._retained, output_nr)
@@ -453,12 +482,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     node is visited (with the complete gradient of its output) and as each leaf
     receives its total gradient: the order of the steps, for `backprop_steps`.
     """
-    previous = _grad_mode.enabled
-    _grad_mode.enabled = bool(create_graph)
+    state = _grad_mode.state
+    previous = state.enabled
+    state.enabled = bool(create_graph)
     try:
         return _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer)
     finally:
-        _grad_mode.enabled = previous
+        state.enabled = previous
 
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
@@ -487,10 +517,11 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         if node._n_outputs == 1:
             if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
-            elif node._keeps_output:  # a Value op: the node keeps its output's gradient
-                node.grad = grads if node.grad is None else node.grad + grads
-            elif node._retained:  # a tensor that retain_grad()
-                _keep_grad(node._outputs(), grads, create_graph)  # one output: a weak reference
+            elif node._retained:  # a Value's gradient, or a tensor's that retain_grad()
+                if node._keeps_output:  # a Value op: on the node itself
+                    node.grad = grads if node.grad is None else node.grad + grads
+                else:  # one output: a weak reference to it
+                    _keep_grad(node._outputs(), grads, create_graph)
             if observer is not None:
                 observer(node, grads)
             result = node.backward(node, grads)
@@ -522,7 +553,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 output_nr, shape, dtype = meta
                 if shape is not None:
                     data = grad.data
-                    if data.shape != shape or data.dtype != dtype:
+                    if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
                         grad = _reduce_to(grad, shape, dtype)
             if not isinstance(target, Function):
                 store = leaf_grads
@@ -550,7 +581,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 out[i] = grad
         return out
 
-    for leaf in leaf_grads:
+    for leaf in leaf_grads:  # noqa: PLC0206 - no local may hold a gradient: _unshared counts references
         if leaf._hooks or observer is not None:
             grad = leaf_grads[leaf]
             for hook in leaf._hooks or ():
@@ -605,7 +636,7 @@ def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):
         if node._keeps_output:
             node.grad = grad if node.grad is None else node.grad + grad
         else:
-            _keep_grad(node._output_variable(output_nr), grad, _grad_mode.enabled)
+            _keep_grad(node._output_variable(output_nr), grad, _grad_mode.state.enabled)
     return grad
 
 
@@ -688,16 +719,18 @@ def root_gradients(roots, gradients, op="backward"):
                 f"{op}(): element {i} of the outputs does not require grad and has no grad_fn; "
                 "create the leaves with requires_grad=True (and not under no_grad)"
             )
-        if root.shape is None:  # a Value
+        shape = root.shape
+        if shape is None:  # a Value
             out.append(1.0 if gradient is None else float(gradient))
             continue
         if gradient is None:
-            if root.data.size != 1:
+            data = root.data
+            if data.size != 1:
                 raise RuntimeError(
                     f"{op}(): grad can be implicitly created only for scalar outputs, but output {i} "
-                    f"has shape {root.shape}; pass a gradient of that shape"
+                    f"has shape {shape}; pass a gradient of that shape"
                 )
-            gradient = Tensor._make(Tensor._ones(root.shape, root.dtype), False)
+            gradient = Tensor._make(Tensor._ones(shape, data.dtype), False)
         else:
             if not isinstance(gradient, Tensor):
                 gradient = Tensor(gradient, dtype=root.dtype)

@@ -24,7 +24,9 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):  # every summed element gets the gradient of the sum
-        return Expand.apply(grad.reshape(ctx.kept), ctx.shape), None, None
+        if grad.data.ndim:  # (a 0-d gradient expands as it is)
+            grad = grad.reshape(ctx.kept)
+        return Expand.apply(grad, ctx.shape), None, None
 
 
 class SumToSize(Function):

@@ -49,12 +49,15 @@ def _broadcast_to(array, shape):
     hands out the buffer (a contiguous array): the stretched dims get stride 0.
     np.broadcast_to itself sets up an nditer, some 5 µs even for an 8x8 result."""
     lead = len(shape) - array.ndim
-    strides = [0] * lead
-    for size, new, stride in zip(array.shape, shape[lead:], array.strides):
-        if size != new and size != 1:
-            lead = -1
-            break
-        strides.append(stride if size == new else 0)
+    if array.size == 1:  # (a one-element array: every stride 0)
+        strides = (0,) * len(shape)
+    else:
+        strides = [0] * lead
+        for size, new, stride in zip(array.shape, shape[lead:], array.strides):
+            if size != new and size != 1:
+                lead = -1
+                break
+            strides.append(stride if size == new else 0)
     if lead >= 0:
         try:
             view = np.ndarray(shape, array.dtype, array, 0, strides)

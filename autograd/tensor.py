@@ -89,7 +89,11 @@ class Tensor:
         return t
 
     _zeros = staticmethod(np.zeros)
-    _ones = staticmethod(np.ones)
+
+    @staticmethod
+    def _ones(shape, dtype):
+        # np.ones is a Python function; a 0-d array (the gradient that starts backward) is quicker made
+        return np.array(1, dtype) if shape == () else np.ones(shape, dtype)
 
     # --- properties ---
     @property
@@ -786,7 +790,7 @@ def _size(args) -> tuple:
     """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(int(a) for a in args)
+    return tuple(map(int, args))
 
 
 def _dims(dim, ndim):

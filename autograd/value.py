@@ -17,7 +17,7 @@ class Value:
     """A scalar with a gradient: `Value(2.0)`, `.data`, `.grad`, `+ - * / **`,
     `relu`, `tanh`, `exp`, `log`, `sigmoid`, `backward()`."""
 
-    __slots__ = ("data", "_grad", "grad_fn", "__weakref__", "__dict__")
+    __slots__ = ("__dict__", "__weakref__", "_grad", "data", "grad_fn")
     # Rarely changed: class-level defaults, so that an op's output writes two slots.
     requires_grad = True
     _output_nr = 0
@@ -119,8 +119,7 @@ class Value:
 
     def register_hook(self, hook):
         """`hook(grad)` runs on this Value's complete gradient and may return a
-        replacement, which flows on to the Values it depends on (a leaf's `.grad`
-        gets the replacement; a non-leaf's `.grad` keeps what it received)."""
+        replacement: what `.grad` keeps and what flows on to the Values it depends on."""
         if self.grad_fn is not None:
             engine.add_pre_hook(self.grad_fn, 0, hook)
         else:
@@ -137,10 +136,6 @@ class Value:
 
 
 engine.Value = Value
-
-
-def _data(x):
-    return x.data if type(x) is Value else float(x)
 
 
 _new = object.__new__
@@ -165,12 +160,12 @@ class ScalarFunction(Function):
     scopes, Values that are output 1+ of a node, no input requiring grad) take
     `Function.apply`."""
 
-    __slots__ = ("data", "grad", "_edge0", "_edge1")
+    __slots__ = ("_edge0", "_edge1", "data", "grad")
     _keeps_output = True
     _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
 
     @property
-    def _edges(self):
+    def _edges(self):  # the engine's view of the two slots
         return (self._edge0,) if self._edge1 is _UNARY else (self._edge0, self._edge1)
 
     @_edges.setter
@@ -182,12 +177,12 @@ class ScalarFunction(Function):
 
     @classmethod
     def apply(cls, a, b=_UNARY):
-        mode = _grad_mode
+        mode = _grad_mode.state
         if not mode.enabled or mode.anomaly or mode.module_scope:
             return cls._apply_in_general(a, b)
-        a_needs = type(a) is Value and a.requires_grad and not a._output_nr
+        a_needs = type(a) is Value and a.requires_grad
         if b is _UNARY:
-            if not a_needs:
+            if not a_needs or a._output_nr:
                 return cls._apply_in_general(a, b)
             ctx = _new(cls)
             ctx._saved = None
@@ -195,8 +190,8 @@ class ScalarFunction(Function):
             ctx._edge0, ctx._edge1 = a.grad_fn or a, _UNARY
             ctx.needs_input_grad, ctx._input_meta = _ONE_INPUT
         else:
-            b_needs = type(b) is Value and b.requires_grad and not b._output_nr
-            if not (a_needs or b_needs):
+            b_needs = type(b) is Value and b.requires_grad
+            if not (a_needs or b_needs) or a_needs and a._output_nr or b_needs and b._output_nr:
                 return cls._apply_in_general(a, b)
             ctx = _new(cls)
             ctx._saved = None
@@ -213,6 +208,7 @@ class ScalarFunction(Function):
 
     @classmethod
     def _apply_in_general(cls, a, b):
+        """`Function.apply`, then the node keeps its output's data and grad."""
         out = super().apply(a) if b is _UNARY else super().apply(a, b)
         node = out.grad_fn
         if node is not None:
@@ -225,7 +221,7 @@ class AddV(ScalarFunction):
 
     @staticmethod
     def forward(ctx, a, b):  # a + b
-        return a.data + _data(b)
+        return a.data + (b.data if type(b) is Value else float(b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -237,7 +233,7 @@ class MulV(ScalarFunction):
 
     @staticmethod
     def forward(ctx, a, b):  # a * b
-        ctx.a, ctx.b = a.data, _data(b)
+        ctx.a, ctx.b = a.data, (b.data if type(b) is Value else float(b))
         return ctx.a * ctx.b
 
     @staticmethod
