@@ -17,7 +17,6 @@ shape and a dtype, and whether a gradient's buffer is shared (`_unshared`).
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import operator
 import sys
@@ -435,7 +434,6 @@ class AccumulateGrad:
 # --- backprop ------------------------------------------------------------------
 
 _sequence_nr = operator.attrgetter("_sequence_nr")
-_heappush, _heappop = heapq.heappush, heapq.heappop
 
 
 def topological_order(roots) -> list:
@@ -449,7 +447,7 @@ def topological_order(roots) -> list:
     stack = order[:]
     while stack:
         for target in stack.pop()._edges:
-            if target is not None and isinstance(target, Function) and target not in seen:
+            if target is not None and target._n_outputs and target not in seen:  # a node (leaves: 0)
                 seen.add(target)
                 stack.append(target)
                 order.append(target)
@@ -494,11 +492,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
     node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
     leaf_grads = {}  # leaf -> its gradient
-    # The nodes that have received a gradient, as a max-heap of (creation number, node)
-    # (negated: heapq is a min-heap). Every node is created after the nodes of its
-    # inputs, so when the latest-created one comes out, all its gradient has arrived:
-    # nodes are visited in reverse creation order, a topological order, in one pass.
-    ready = []
     captured = None  # with `inputs`: what to capture -> positions in `inputs`
     captured_grads = {}  # (node, output_nr) -> the gradient of that non-leaf input
     if inputs is not None:
@@ -509,11 +502,14 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     check_anomaly = _anomaly_check_nan
 
     for root, grad in zip(roots, root_grads):
-        _send(node_grads, leaf_grads, ready, root.grad_fn or root, root._output_nr, grad, create_graph)
+        _send(node_grads, leaf_grads, root.grad_fn or root, root._output_nr, grad, create_graph)
 
-    while ready:
-        node = _heappop(ready)[1]
-        grads = node_grads.pop(node)
+    # Each node in the order has received all its gradient by the time it is visited
+    # (a node that received none, e.g. behind a None gradient, is skipped).
+    for node in topological_order([root.grad_fn for root in roots]):
+        grads = node_grads.pop(node, None)
+        if grads is None:
+            continue
         if node._n_outputs == 1:
             if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
@@ -555,18 +551,17 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                     data = grad.data
                     if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
                         grad = _reduce_to(grad, shape, dtype)
-            if not isinstance(target, Function):
-                store = leaf_grads
-            elif target._n_outputs == 1:
+            n_outputs = target._n_outputs  # 0 for a leaf: a variable, not a node
+            if n_outputs == 1:
                 store = node_grads
+            elif n_outputs == 0:
+                store = leaf_grads
             else:
-                _send(node_grads, leaf_grads, ready, target, output_nr, grad, create_graph)
+                _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
                 continue
             old = store.get(target)  # _send, inlined for a leaf or a one-output node
             if old is None:
                 store[target] = grad
-                if store is node_grads:
-                    _heappush(ready, (-target._sequence_nr, target))
             elif type(old) is float:
                 store[target] = old + grad
             else:
@@ -598,15 +593,13 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     return None
 
 
-def _send(node_grads, leaf_grads, ready, target, output_nr, grad, create_graph):
+def _send(node_grads, leaf_grads, target, output_nr, grad, create_graph):
     """Add `grad` to what `target` (output `output_nr` of a node, or a leaf) has
-    received so far; a node receiving its first gradient joins the `ready` heap."""
-    if not isinstance(target, Function):
+    received so far."""
+    if not target._n_outputs:
         old = leaf_grads.get(target)
         leaf_grads[target] = grad if old is None else _add(old, grad, create_graph)
         return
-    if target not in node_grads:
-        _heappush(ready, (-target._sequence_nr, target))
     if target._n_outputs == 1:
         old = node_grads.get(target)
         node_grads[target] = grad if old is None else _add(old, grad, create_graph)

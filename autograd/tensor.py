@@ -59,6 +59,7 @@ class Tensor:
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
     _retain_by_default = False
+    _n_outputs = 0  # a variable, not a node (the engine tells leaves by this)
 
     def __init__(self, data, dtype=None, requires_grad=False):
         array = _array_from(data, _as_dtype(dtype))

@@ -24,6 +24,7 @@ class Value:
     _hooks = None
     _name = None
     _retain_by_default = True  # every Value keeps its .grad, as in micrograd
+    _n_outputs = 0  # a variable, not a node (the engine tells leaves by this)
     shape = None
     dtype = None
 

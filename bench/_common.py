@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
 # Let `python bench/xxx.py` import the package from the repository root.
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
 if sys.path[:1] != [ROOT]:
     sys.path.insert(0, ROOT)  # this checkout first, before any installed glassgrad
 
@@ -24,7 +27,10 @@ def parse_args(description: str, repeats: int = 7, extra=(), quick_repeats: int 
     parser.add_argument("--quick", action="store_true", help="a shorter run (fewer iterations)")
     parser.add_argument("--repeats", type=int, default=None,
                         help=f"timed blocks per engine (default {repeats}; at least 5 is sensible)")
+    parser.add_argument("--summary", metavar="FILE", help="append the summary rows (JSON lines) to FILE")
     args = parser.parse_args()
+    global SUMMARY_FILE
+    SUMMARY_FILE = args.summary
     if args.repeats is None:
         args.repeats = quick_repeats if args.quick else repeats
     return args
@@ -78,30 +84,161 @@ def busy_cpus(interval: float = 0.5):
 
 
 def interleaved(engines: dict, inner: int, repeats: int, warmup: int = 1, collect: bool = True) -> dict:
-    """Time `fn()` for every engine in `engines` (name -> fn), `inner` calls per
-    block, `repeats` blocks, engines interleaved (A B A B ...). The engine order is
-    reversed every other round so neither always runs first. Returns name -> list
-    of seconds per call (one per block)."""
+    """Time every engine in `engines` (name -> a function, or a `Worker` that times
+    its own steps), `inner` calls per block, `repeats` blocks, engines interleaved
+    (A B A B ...). The engine order is reversed every other round so neither always
+    runs first. Returns name -> list of seconds per call (one per block)."""
     names = list(engines)
     for name in names:
-        for _ in range(warmup):
-            engines[name]()
+        if warmup:
+            time_block(engines[name], warmup, collect=False)
     times = {name: [] for name in names}
     for r in range(repeats):
-        order = names if r % 2 == 0 else names[::-1]
-        for name in order:
-            fn = engines[name]
-            if collect:
-                gc.collect()  # start each block from the same heap state
-            start = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            times[name].append((time.perf_counter() - start) / inner)
+        for name in names if r % 2 == 0 else names[::-1]:
+            times[name].append(time_block(engines[name], inner, collect))
     return times
+
+
+def time_block(fn, inner: int, collect: bool) -> float:
+    """Seconds per call of `inner` calls (gc.collect() first: the same heap state)."""
+    if isinstance(fn, Worker):
+        return fn.ask(f"time {inner}")
+    if collect:
+        gc.collect()
+    start = time.perf_counter()
+    for _ in range(inner):
+        fn()
+    return (time.perf_counter() - start) / inner
+
+
+# --- engines in worker processes (bench/worker.py running bench/engines.py) ---
+
+LABELS = {"glassgrad": "glassgrad", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad",
+          "hips": "HIPS autograd", "numpy": "numpy"}
+PEER_VENVS = {"mygrad": "mygrad", "hips": "autograd"}  # engine -> its virtual environment under bench/.venvs
+
+
+class Worker:
+    """One engine running one workload of engines.py in its own process, started
+    with the engine's interpreter; `ready()` tells whether it runs, else `note` why."""
+
+    def __init__(self, engine: str, workload: str):
+        self.engine, self.note, self.process = engine, None, None
+        venv = PEER_VENVS.get(engine)
+        python = os.path.join(BENCH, ".venvs", venv, "bin", "python") if venv else sys.executable
+        if not os.path.exists(python):
+            self.note = f"not set up (no bench/.venvs/{venv}; run `bash bench/setup_peers.sh`)"
+            return
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # keep glassgrad off peers' sys.path
+        self.process = subprocess.Popen([python, os.path.join(BENCH, "worker.py"), engine, workload],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+    def ready(self) -> bool:
+        if self.process is None:
+            return False
+        line = self.process.stdout.readline().strip()
+        if line.startswith("ready "):
+            print(f"  {LABELS[self.engine]:<13} {json.loads(line[6:])['version']}")
+            return True
+        self.note = line[4:] if line.startswith("n/a ") else f"worker failed: {line or 'no output'}"
+        self.close()
+        return False
+
+    def ask(self, command: str):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait()
+            self.process = None
+
+
+def start_workers(workload: str, engines) -> tuple[dict, dict]:
+    """(name -> ready Worker, name -> note for those that cannot run), all
+    started at once; prints each engine's version or why it is skipped."""
+    workers = {name: Worker(name, workload) for name in engines}
+    ready = {name: w for name, w in workers.items() if w.ready()}
+    notes = {name: w.note for name, w in workers.items() if name not in ready}
+    for name, note in notes.items():
+        print(f"  {LABELS[name]:<13} skipped: {note}")
+    return ready, notes
+
+
+def check_agreement(workers: dict, steps: int = 2, rtol: float = 1e-3) -> dict:
+    """Run `steps` steps in each worker and compare the loss and sum|grad| of
+    every gradient with those of the first engine (same data and weights).
+    Returns name -> note for the engines that disagree."""
+    results = {name: w.ask(f"check {steps}") for name, w in workers.items()}
+    (ref_name, ref), *others = results.items()
+    disagree = {}
+    first_loss = ", ".join(f"{LABELS[n]} {r[0][0]:.6g}" for n, r in results.items() if r[0][0] is not None)
+    print(f"  check over {steps} steps from the same data and weights; first loss: {first_loss or 'n/a'}")
+    for name, result in others:
+        pairs = [(a, b) for row, ref_row in zip(result, ref) for a, b in zip(row, ref_row) if None not in (a, b)]
+        worst = max(abs(a - b) / max(abs(b), 1e-30) for a, b in pairs)
+        print(f"    {LABELS[name]:<13} loss and sum|grad| vs {ref_name}: max relative difference {worst:.1e} "
+              f"({'agree' if worst <= rtol else 'DISAGREE'} at {rtol:g})")
+        if worst > rtol:
+            disagree[name] = f"DISAGREES with {ref_name} (loss or gradients, relative difference {worst:.1e})"
+    return disagree
+
+
+def compare(workload: str, row: str, engines, baseline: str, target: float, inner: int, repeats: int,
+            unit: str = "ms", warmup: int = 2) -> None:
+    """The suite's timed comparison: `workload` of engines.py in one worker per
+    engine (glassgrad first), checked, timed interleaved; prints the medians and
+    glassgrad/baseline against `target` (<=), and records the summary `row`."""
+    scale = {"ms": 1e3, "µs": 1e6}[unit]
+    workers, notes = start_workers(workload, engines)
+    try:
+        if "glassgrad" not in workers:
+            return summary(row, {n: "n/a" for n in engines}, notes=notes)
+        notes.update(check_agreement(workers))
+        times = interleaved(workers, inner=inner, repeats=repeats, warmup=warmup)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    print(f"  {unit} per step, {inner} steps per block:")
+    fmt_table([(LABELS[n], t) for n, t in times.items()], unit, scale)
+    cells = {n: fmt_seconds(median(t)) for n, t in times.items()}
+    if baseline not in times:
+        return summary(row, cells, notes=notes)
+    ratio = median(times["glassgrad"]) / median(times[baseline])
+    print(f"  ratio glassgrad/{baseline} = {ratio:.3f}   ({verdict(ratio, target)})")
+    if baseline == "numpy":  # not a column of the table
+        row += f" (bare NumPy {cells.pop(baseline)})"
+    summary(row, cells, f"{ratio:.2f}x {baseline}", f"<= {target:g}x", ratio <= target, notes)
+
+
+# --- the summary table of bench/run_all.py ---
+
+SUMMARY_FILE = None  # set by parse_args(--summary FILE)
+
+
+def summary(row: str, cells: dict, ratio: str = "", target: str = "", met=None, notes=None) -> None:
+    """Record one row of the suite's table (engine -> text); run_all.py prints them."""
+    cells = {**{n: "n/a" for n in notes or {}}, **cells}
+    record = {"workload": row, "cells": cells, "ratio": ratio, "target": target,
+              "verdict": "" if met is None else "MET" if met else "MISSED",
+              "notes": {n: f"{LABELS.get(n, n)}: {note}" for n, note in (notes or {}).items()}}
+    if SUMMARY_FILE:
+        with open(SUMMARY_FILE, "a") as f:
+            f.write(json.dumps(record) + "\n")
 
 
 def median(values) -> float:
     return statistics.median(values)
+
+
+def fmt_seconds(seconds: float) -> str:
+    """3 significant digits in µs, ms or s: the summary table's cells."""
+    for unit, scale in (("µs", 1e6), ("ms", 1e3)):
+        if seconds * scale < 999.5:
+            return f"{seconds * scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def spread(values) -> str:

@@ -18,9 +18,8 @@ import gc
 import sys
 import time
 
-import numpy as np
-
 import _common as common
+import numpy as np
 
 import autograd
 
@@ -61,14 +60,16 @@ def report(label, ops, rows, expected, rtol):
     for name, values in (("forward", fwd), ("backward", bwd), ("free graph", free)):
         med = common.median(values)
         print(f"  {name:<10} {med:8.3f} s   {med / ops * 1e6:7.3f} µs/op   runs {common.spread(values)} s")
-    print(f"  d(x)/d(x0) = {grad:.9g}, expected {expected:.9g} "
-          f"({'ok' if abs(grad - expected) <= rtol * expected else 'WRONG'}, rtol {rtol:g})")
+    ok = abs(grad - expected) <= rtol * expected
+    print(f"  d(x)/d(x0) = {grad:.9g}, expected {expected:.9g} ({'ok' if ok else 'WRONG'}, rtol {rtol:g})")
+    return common.median(bwd), ok
 
 
 def micrograd_demo(steps):
+    """What micrograd does on the chain: the summary table's cell."""
     engine = common.optional_import("micrograd.engine")
     if engine is None:
-        return
+        return "n/a"
     x0 = engine.Value(1.0)
     x = x0
     for _ in range(steps):
@@ -76,9 +77,11 @@ def micrograd_demo(steps):
     try:
         x.backward()
         print(f"micrograd: {2 * steps:,}-op chain: backward ran (recursion limit {sys.getrecursionlimit()})")
+        return f"ran {2 * steps:,} ops"
     except RecursionError:
         print(f"micrograd: {2 * steps:,}-op chain: RecursionError in its recursive topological sort "
               f"(recursion limit {sys.getrecursionlimit()}); glassgrad has none")
+        return f"RecursionError at {2 * steps:,} ops"
 
 
 def main():
@@ -95,6 +98,7 @@ def main():
     else:
         print("gc stays enabled, as in user code (--gc-off to disable it); each run starts after gc.collect()")
 
+    results = {}
     for label, ops, make in (
         ("autograd.Value chain", value_ops, lambda: autograd.Value(1.0)),
         ("0-d autograd.Tensor chain", tensor_ops,
@@ -107,10 +111,13 @@ def main():
         expected, rtol = FACTOR ** (ops // 2), 1e-9
         if "Tensor" in label:  # float32: the factor rounds to 1.00000012 and products round each step
             expected, rtol = float(np.float32(FACTOR)) ** (ops // 2), 1e-3
-        report(label, ops, rows, expected, rtol)
+        results[label] = report(label, ops, rows, expected, rtol)
         print("-" * 78)
 
-    micrograd_demo(sys.getrecursionlimit())
+    micrograd = micrograd_demo(sys.getrecursionlimit())
+    backward, ok = results["autograd.Value chain"]
+    cells = {"glassgrad": common.fmt_seconds(backward), "micrograd": micrograd}
+    common.summary(f"{value_ops:,}-op scalar chain, backward", cells, "", "no recursion limit, exact gradient", ok)
 
 
 if __name__ == "__main__":
