@@ -61,7 +61,17 @@ from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 from autograd import functional
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.draw import backprop_steps, draw_graph, save_frames
 from autograd.serialization import load, save
 
 __version__ = "0.1.0"
+
+_DRAWING = ("draw_graph", "backprop_steps", "save_frames")
+
+
+def __getattr__(name):
+    """`draw_graph`, `backprop_steps`, `save_frames` import graphviz on first use only."""
+    if name in _DRAWING:
+        from autograd import draw
+
+        return getattr(draw, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
