@@ -660,13 +660,20 @@ def _unshared(grads, key):
     """Whether the gradient `grads[key]` and its buffer can only be reached through
     `grads`, so that it may become a `.grad` without a copy (PyTorch's AccumulateGrad
     makes the same check on reference counts). Each `grads[key]` below is a new
-    temporary reference: a count of 2 means the dict's and the argument's only."""
+    temporary reference: a count of 2 means the dict's and the argument's only. The
+    buffer may be a view of a whole array that only it holds (a transposed product)."""
+    if _getrefcount is None or type(grads[key]) is not Tensor or _getrefcount(grads[key]) != 2:
+        return False
+    data = grads[key].data  # held by the tensor, `data` and the argument: 3
+    if _getrefcount(data) != 3:
+        return False
+    base = data.base
+    if base is None:
+        return True
+    flags = data.flags  # a view: of its whole base (no broadcast, no gaps), writable, held only by it
     return (
-        _getrefcount is not None
-        and type(grads[key]) is Tensor
-        and _getrefcount(grads[key]) == 2
-        and grads[key].data.base is None
-        and _getrefcount(grads[key].data) == 2
+        flags.writeable and (flags.c_contiguous or flags.f_contiguous) and data.size == base.size
+        and type(base) is _ndarray and base.base is None and _getrefcount(base) == 3
     )
 
 

@@ -38,10 +38,20 @@ class MatMul(Function):
             grad = grad.unsqueeze(-1)
         if a.ndim == 1:
             grad = grad.unsqueeze(-2)
-        grad_a = grad @ b2.mT if need_a else None
-        grad_b = a2.mT @ grad if need_b else None
+        grad_a = _product_like(a, grad, b2.mT) if need_a else None
+        grad_b = _product_like(b, a2.mT, grad) if need_b else None
         if need_a and a.ndim == 1:
             grad_a = grad_a.sum_to_size(1, a.shape[0]).reshape(a.shape)
         if need_b and b.ndim == 1:
             grad_b = grad_b.sum_to_size(b.shape[0], 1).reshape(b.shape)
         return grad_a, grad_b
+
+
+def _product_like(x, left, right):
+    """left @ right, in x's memory order: the gradient of a transposed matrix (W.T in
+    x @ W.T) comes out transposed too, so that W's gradient is contiguous, not a
+    strided view that every later use (the optimizer's update) walks across."""
+    if x.ndim == 2 and x.data.flags.f_contiguous and not x.data.flags.c_contiguous:
+        return (right.mT @ left.mT).mT
+    return left @ right
+

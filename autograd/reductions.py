@@ -42,7 +42,10 @@ class SumToSize(Function):
         for i, s in enumerate(shape):
             if s != 1 and s != x.shape[lead + i]:
                 raise RuntimeError(f"sum_to_size(): size {shape} is not expandable to the tensor's {x.shape}")
-        return np.sum(x.data, axis=dims).reshape(shape) if dims else x.data.reshape(shape)
+        if not dims:
+            return x.data.reshape(shape)
+        out = np.add.reduce(x.data, axis=dims)
+        return out if out.shape == shape else out.reshape(shape)  # a fresh array can become a .grad uncopied
 
     @staticmethod
     def backward(ctx, grad):

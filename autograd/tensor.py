@@ -313,6 +313,15 @@ class Tensor:
                 "changing it in place would not reach its base's gradient. Change the base "
                 "instead (base[index] = ...), or clone() the view first"
             )
+        ufunc = _INPLACE_UFUNCS.get(op)
+        if ufunc is not None and not (is_grad_enabled() and (self.requires_grad or _requires_grad(args[0]))):
+            try:  # nothing to record: compute straight into self's memory (an optimizer's update)
+                ufunc(self.data, _raw(args[0]), out=self.data, casting="same_kind")
+            except (TypeError, ValueError):
+                pass  # the general path below raises the error, worded for this op
+            else:
+                self._version[0] += 1
+                return self
         before = Tensor._make(self.data, self.requires_grad)  # self's value before the change
         before.grad_fn, before._output_nr = self.grad_fn, self._output_nr
         result = op.apply(before, *args)
@@ -783,6 +792,10 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _requires_grad(x):
+    return isinstance(x, Tensor) and x.requires_grad
+
+
 def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
@@ -899,3 +912,5 @@ from autograd.elementwise import (  # noqa: E402
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize  # noqa: E402
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, SetItem, _is_basic  # noqa: E402
 from autograd.linalg import MatMul  # noqa: E402
+
+_INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}

@@ -26,7 +26,37 @@ def _absolute_index(idx, length: int, what: str) -> int:
     return idx % length
 
 
-class Sequential(Module):
+class _Numbered(Module):
+    """What Sequential and ModuleList share: modules registered under '0', '1', ...,
+    deleted by index or slice (and renumbered), iterated in order."""
+
+    def __delitem__(self, idx) -> None:
+        keys = list(self._modules)
+        doomed = keys[idx] if isinstance(idx, slice) else [keys[_absolute_index(idx, len(self), self._get_name())]]
+        for key in doomed:
+            delattr(self, key)
+        _renumber(self, list(self._modules.values()))
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __dir__(self):
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def append(self, module: Module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+
+class Sequential(_Numbered):
     """Modules applied in order: `forward(x)` is `m_n(...m_1(x))`; built from modules
     (keys '0', '1', ...) or from an OrderedDict of named modules."""
 
@@ -47,26 +77,11 @@ class Sequential(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[_absolute_index(idx, len(self), "Sequential")]
+        return list(self._modules.values())[_absolute_index(idx, len(self), self._get_name())]
 
     def __setitem__(self, idx, module: Module) -> None:
-        key = list(self._modules)[_absolute_index(idx, len(self), "Sequential")]
+        key = list(self._modules)[_absolute_index(idx, len(self), self._get_name())]
         setattr(self, key, module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        doomed = (
-            keys[idx] if isinstance(idx, slice) else [keys[_absolute_index(idx, len(self), "Sequential")]]
-        )
-        for key in doomed:
-            delattr(self, key)
-        _renumber(self, list(self._modules.values()))
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
@@ -81,13 +96,6 @@ class Sequential(Module):
                 f"add operator supports only objects of Sequential class, but {type(other)} is given."
             )
         return self.extend(other)
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules: Iterable[Module]) -> Sequential:
         for module in modules:
@@ -105,13 +113,8 @@ class Sequential(Module):
         _renumber(self, modules)
         return self
 
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
-
-class ModuleList(Module):
+class ModuleList(_Numbered):
     """A list of modules, registered under '0', '1', ... (no forward of its own)."""
 
     def __init__(self, modules: Iterable[Module] | None = None):
@@ -122,38 +125,16 @@ class ModuleList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        return self._modules[str(_absolute_index(idx, len(self), "ModuleList"))]
+        return self._modules[str(_absolute_index(idx, len(self), self._get_name()))]
 
     def __setitem__(self, idx, module: Module) -> None:
-        setattr(self, str(_absolute_index(idx, len(self), "ModuleList")), module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        doomed = (
-            keys[idx] if isinstance(idx, slice) else [keys[_absolute_index(idx, len(self), "ModuleList")]]
-        )
-        for key in doomed:
-            delattr(self, key)
-        _renumber(self, list(self._modules.values()))
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        setattr(self, str(_absolute_index(idx, len(self), self._get_name())), module)
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:  # noqa: PYI034
         return self.extend(modules)
 
     def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList([*self, *other])
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         if not isinstance(modules, Iterable):
@@ -170,11 +151,6 @@ class ModuleList(Module):
         modules = list(self._modules.values())
         modules.insert(index, module)
         _renumber(self, modules)
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
     def __repr__(self) -> str:
         """Runs of identical modules are shown once, as PyTorch does: '(0-2): 3 x Linear(...)'."""

@@ -562,14 +562,18 @@ def nll_loss(
     class_dim, safe, kept = _target_indices(input, target, ignore_index, "nll_loss")
     weight = _class_weight(weight, input.shape[class_dim], "nll_loss")
     w = kept.astype(input.dtype) if weight is None else (weight[safe] * kept).astype(input.dtype)
-    picked = input.gather(class_dim, _const(np.expand_dims(safe, class_dim))).squeeze(class_dim)
-    loss = -picked * _const(w)
+    kept_dim = safe.shape[:class_dim] + (1,) + safe.shape[class_dim:]
+    picked = input.gather(class_dim, safe.reshape(kept_dim))
     if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as in PyTorch
-        return loss.sum() / _const(w.sum())
+        return -picked.squeeze(class_dim) * _const(w)
+    if reduction == "mean":  # sum(-w x) / sum(w), as one weighted sum: fewer ops to record
+        total = w.sum()
+        if total:
+            w = w / total
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as in PyTorch
+                w = w / total
+    return (picked * Tensor._make(np.negative(w).reshape(kept_dim), False)).sum()
 
 
 def cross_entropy(
