@@ -199,7 +199,7 @@ def _F():
 
 def np_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation, NCHW, square stride/padding/dilation."""
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     o, cg, kh, kw = w.shape
     x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     oh = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
@@ -218,7 +218,7 @@ def np_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
 
 def np_conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0):
     """The adjoint of np_conv2d in its input: scatter each input pixel's kernel."""
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     _, o, kh, kw = w.shape
     full = np.zeros((n, o, (h - 1) * stride + kh + output_padding, (wd - 1) * stride + kw + output_padding))
     for i in range(kh):
@@ -240,9 +240,65 @@ def np_pool2d(x, k, stride=None, padding=0, kind="max"):
     return np.max(taps, axis=0) if kind == "max" else np.mean(taps, axis=0)
 
 
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def np_pool(x, k, stride=None, padding=0, dilation=1, ceil_mode=False, kind="max", count_include_pad=True):
+    """Max or average pooling, NCHW; k, stride, padding, dilation are ints or (h, w) pairs.
+    With ceil_mode a last window may start in the input and run past the padding; the
+    average divides by its taps inside the padded input (count_include_pad) or the input."""
+    k, padding, dilation = _pair(k), _pair(padding), _pair(dilation)
+    stride = _pair(stride or k)
+    out, masks = [], []
+    for n, kk, s, p, d in zip(x.shape[2:], k, stride, padding, dilation):
+        span = n + 2 * p - d * (kk - 1) - 1
+        o = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (o - 1) * s >= n + p:  # a last window starting in the right padding is dropped
+            o -= 1
+        extra = max((o - 1) * s + d * (kk - 1) + 1 - n - p, p)  # right padding the last window reaches
+        out.append(o)
+        inside = np.r_[np.zeros(p), np.ones(n), np.zeros(extra)]
+        masks.append(inside if not count_include_pad else np.r_[np.ones(n + 2 * p), np.zeros(extra - p)])
+    fill = -np.inf if kind == "max" else 0.0
+    (ph, pw), (eh, ew) = padding, [m.size - n - p for m, n, p in zip(masks, x.shape[2:], padding)]
+    x = np.pad(x, ((0, 0), (0, 0), (ph, eh), (pw, ew)), constant_values=fill)
+    count = np.outer(*masks)
+    rows = [slice(i * dilation[0], i * dilation[0] + stride[0] * (out[0] - 1) + 1, stride[0]) for i in range(k[0])]
+    cols = [slice(j * dilation[1], j * dilation[1] + stride[1] * (out[1] - 1) + 1, stride[1]) for j in range(k[1])]
+    windows = [(h, w) for h in rows for w in cols]  # one strided slice per kernel tap
+    if kind == "max":
+        return np.max([x[:, :, h, w] for h, w in windows], axis=0)
+    return sum(x[:, :, h, w] for h, w in windows) / sum(count[h, w] for h, w in windows)
+
+
+def np_adaptive_avg_pool2d(x, size):
+    """Output cell (i, j) averages rows floor(i H / OH) .. ceil((i + 1) H / OH) - 1 (and columns alike)."""
+    (h, w), (oh, ow) = x.shape[2:], size
+    out = np.empty(x.shape[:2] + (oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = x[:, :, i * h // oh : -(-(i + 1) * h // oh), j * w // ow : -(-(j + 1) * w // ow)].mean(
+                axis=(2, 3))
+    return out
+
+
+def np_nearest(x, size):
+    """'nearest' resizing of the last len(size) dims: output i reads input floor(i * n / out)."""
+    for axis, out in zip(range(x.ndim - len(size), x.ndim), size):
+        x = np.take(x, np.arange(out) * x.shape[axis] // out, axis=axis)
+    return x
+
+
+def _conv1d_ref(x, w, b=None, **kwargs):
+    return np_conv2d(x[:, :, None], w[:, :, None], b, **kwargs)[:, :, 0]
+
+
 CONV_SHAPES = st.sampled_from([((1, 1, 4, 4), (2, 1, 3, 3), (2,)), ((2, 2, 5, 4), (3, 2, 2, 3), (3,))])
 GROUP_SHAPES = st.sampled_from([((1, 4, 4, 5), (2, 2, 3, 3)), ((2, 2, 5, 5), (4, 1, 2, 2))])
 POOL_SHAPES = st.sampled_from([((1, 1, 4, 4),), ((2, 3, 6, 5),)])
+SMALL_POOL_SHAPES = st.sampled_from([((1, 1, 3, 3),), ((1, 2, 5, 4),)])  # odd sides: ceil_mode has a partial window
+POOL1D_SHAPES = st.sampled_from([((1, 1, 5),), ((2, 3, 7),)])
 
 # --- the table ---------------------------------------------------------------------------
 
@@ -1075,6 +1131,48 @@ OPS = [
        lambda x: np_pool2d(x, 3, 2, 1, kind="avg"), POOL_SHAPES, covers=("F.avg_pool2d",)),
     Op("adaptive_avg_pool2d(1)", lambda x: _F().adaptive_avg_pool2d(x, 1),
        lambda x: x.mean(axis=(2, 3), keepdims=True), POOL_SHAPES, covers=("F.adaptive_avg_pool2d",)),
+    Op("conv_transpose2d(stride=1)", lambda x, w, b: _F().conv_transpose2d(x, w, b), np_conv_transpose2d,
+       st.sampled_from([((1, 1, 2, 3), (1, 2, 2, 2), (2,)), ((2, 2, 3, 3), (2, 3, 3, 2), (3,))]),
+       covers=("F.conv_transpose2d",)),
+    Op("conv2d(padding='same', kernel 2x4)", lambda x, w, b: _F().conv2d(x, w, b, padding="same"),
+       lambda x, w, b: np_conv2d(np.pad(x, ((0, 0), (0, 0), (0, 1), (1, 2))), w, b),  # the odd pad goes last
+       st.sampled_from([((1, 1, 3, 4), (2, 1, 2, 4), (2,)), ((1, 2, 4, 5), (2, 2, 2, 4), (2,))]),
+       covers=("F.conv2d",)),
+    Op("conv1d(groups=2)", lambda x, w, b: _F().conv1d(x, w, b, groups=2),
+       lambda x, w, b: _conv1d_ref(x, w, b, groups=2),
+       st.sampled_from([((1, 2, 4), (2, 1, 2), (2,)), ((2, 4, 5), (4, 2, 3), (4,))]), covers=("F.conv1d",)),
+    Op("conv_transpose1d(stride=2)", lambda x, w, b: _F().conv_transpose1d(x, w, b, stride=2),
+       lambda x, w, b: np_conv_transpose2d(x[:, :, None], w[:, :, None], b, stride=2)[:, :, 0],
+       st.sampled_from([((1, 1, 3), (1, 2, 2), (2,)), ((2, 2, 4), (2, 3, 3), (3,))]),
+       covers=("F.conv_transpose1d",)),
+    Op("max_pool2d(2, stride=1, padding=1, dilation=2)",
+       lambda x: _F().max_pool2d(x, 2, stride=1, padding=1, dilation=2),
+       lambda x: np_pool(x, 2, 1, 1, dilation=2), SMALL_POOL_SHAPES, domains=DISTINCT, covers=("F.max_pool2d",)),
+    Op("max_pool2d(2, ceil_mode=True)", lambda x: _F().max_pool2d(x, 2, ceil_mode=True),
+       lambda x: np_pool(x, 2, ceil_mode=True), SMALL_POOL_SHAPES, domains=DISTINCT, covers=("F.max_pool2d",)),
+    Op("avg_pool2d(2, ceil_mode=True)", lambda x: _F().avg_pool2d(x, 2, ceil_mode=True),
+       lambda x: np_pool(x, 2, ceil_mode=True, kind="avg"), SMALL_POOL_SHAPES, covers=("F.avg_pool2d",)),
+    Op("avg_pool2d(3, 2, 1, count_include_pad=False)",
+       lambda x: _F().avg_pool2d(x, 3, 2, 1, count_include_pad=False),
+       lambda x: np_pool(x, 3, 2, 1, kind="avg", count_include_pad=False), SMALL_POOL_SHAPES,
+       covers=("F.avg_pool2d",)),
+    Op("max_pool1d(3, stride=2, padding=1)", lambda x: _F().max_pool1d(x, 3, stride=2, padding=1),
+       lambda x: np_pool(x[:, :, None], (1, 3), (1, 2), (0, 1))[:, :, 0], POOL1D_SHAPES, domains=DISTINCT,
+       covers=("F.max_pool1d",)),
+    Op("avg_pool1d(3, stride=2, padding=1)", lambda x: _F().avg_pool1d(x, 3, stride=2, padding=1),
+       lambda x: np_pool(x[:, :, None], (1, 3), (1, 2), (0, 1), kind="avg")[:, :, 0], POOL1D_SHAPES,
+       covers=("F.avg_pool1d",)),
+    Op("adaptive_avg_pool2d((3, 2))", lambda x: _F().adaptive_avg_pool2d(x, (3, 2)),
+       lambda x: np_adaptive_avg_pool2d(x, (3, 2)), st.sampled_from([((1, 1, 4, 3),), ((2, 2, 5, 5),)]),
+       covers=("F.adaptive_avg_pool2d",)),
+    Op("adaptive_avg_pool1d(3)", lambda x: _F().adaptive_avg_pool1d(x, 3),
+       lambda x: np_adaptive_avg_pool2d(x[:, :, None], (1, 3))[:, :, 0], POOL1D_SHAPES,
+       covers=("F.adaptive_avg_pool1d",)),
+    Op("interpolate(scale_factor=2)", lambda x: _F().interpolate(x, scale_factor=2),
+       lambda x: np_nearest(x, (2 * x.shape[2], 2 * x.shape[3])),
+       st.sampled_from([((1, 1, 2, 2),), ((2, 2, 3, 2),)]), covers=("F.interpolate",)),
+    Op("interpolate(size=(5, 3))", lambda x: _F().interpolate(x, size=(5, 3)), lambda x: np_nearest(x, (5, 3)),
+       st.sampled_from([((1, 1, 3, 2),), ((2, 2, 4, 4),)]), covers=("F.interpolate",)),
 ]
 
 
