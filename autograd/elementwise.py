@@ -214,7 +214,22 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):  # 1 - y^2
         (y,) = ctx.saved_tensors
-        return grad * (1.0 - y * y)
+        return TanhBackward.apply(grad, y)
+
+
+class TanhBackward(Function):
+    """Tanh's gradient as one op (one node, not three), differentiable in turn."""
+
+    @staticmethod
+    def forward(ctx, grad, y):  # grad * (1 - y^2)
+        ctx.save_for_backward(grad, y)
+        return grad.data * (1 - y.data * y.data)
+
+    @staticmethod
+    def backward(ctx, g):  # d/dgrad = 1 - y^2, d/dy = -2 grad y
+        grad, y = ctx.saved_tensors
+        need_grad, need_y = ctx.needs_input_grad
+        return (TanhBackward.apply(g, y) if need_grad else None), (g * grad * y * -2.0 if need_y else None)
 
 
 class Sigmoid(Function):
@@ -229,7 +244,22 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):  # y (1 - y)
         (y,) = ctx.saved_tensors
-        return grad * (y * (1.0 - y))
+        return SigmoidBackward.apply(grad, y)
+
+
+class SigmoidBackward(Function):
+    """Sigmoid's gradient as one op, differentiable in turn."""
+
+    @staticmethod
+    def forward(ctx, grad, y):  # grad * y (1 - y)
+        ctx.save_for_backward(grad, y)
+        return grad.data * (y.data * (1 - y.data))
+
+    @staticmethod
+    def backward(ctx, g):  # d/dgrad = y (1 - y), d/dy = grad (1 - 2y)
+        grad, y = ctx.saved_tensors
+        need_grad, need_y = ctx.needs_input_grad
+        return (SigmoidBackward.apply(g, y) if need_grad else None), (g * grad * (1.0 - y * 2.0) if need_y else None)
 
 
 class Relu(Function):

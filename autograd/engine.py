@@ -190,7 +190,6 @@ class Function:
         "_saved",
         "_saved_versions",
         "_sequence_nr",  # creation order: every node is created after its inputs' nodes
-        "needs_input_grad",
     )
 
     # Rarely set per node: class-level defaults (a node that needs its own value
@@ -254,6 +253,11 @@ class Function:
             t._output_nr = saved.output_nr
         return t
 
+    @property
+    def needs_input_grad(self) -> tuple:
+        """Per argument of forward, whether a gradient flows to it."""
+        return tuple(map(operator.is_not, self._edges, _NONES))
+
     def mark_non_differentiable(self, *outputs):
         self._non_differentiable = {id(t) for t in outputs}
 
@@ -304,25 +308,26 @@ class Function:
     # --- applying ---
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Run forward; record the node when grad mode is on and an input requires grad."""
-        ctx = _new(cls)
+        """Run forward; record the node when grad mode is on and an input requires grad.
+        Keyword arguments pass through to forward; only positional ones are inputs."""
         state = _grad_mode.state
         if state.enabled:
             for a in args:
                 if getattr(a, "requires_grad", False):
-                    return _record(cls, ctx, args, kwargs, state)
-        out = cls.forward(ctx, *args, **kwargs)
+                    return _record(cls, args, kwargs, state)
+        out = cls.forward(_new(cls), *args, **kwargs) if kwargs else cls.forward(_new(cls), *args)
         return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
 
 
 _new = object.__new__
 _ref = weakref.ref
+_NONES = itertools.repeat(None)
 
 
-def _record(cls, ctx, args, kwargs, state):
-    """Run forward with grad mode off, then make `ctx` the node of the outputs
-    (`state`: this thread's grad mode)."""
-    needs, edges, meta = [], [], []
+def _record(cls, args, kwargs, state):
+    """Run forward with grad mode off, then make a new node (the `ctx`) the node
+    of the outputs (`state`: this thread's grad mode)."""
+    edges, meta = [], []
     for a in args:
         if getattr(a, "requires_grad", False):
             node, data, output_nr = a.grad_fn, a.data, a._output_nr
@@ -331,20 +336,18 @@ def _record(cls, ctx, args, kwargs, state):
             else:
                 shape = a.shape
                 meta.append(None if shape is None and not output_nr else (output_nr, shape, a.dtype))
-            needs.append(True)
             edges.append(a if node is None else node)
         else:
-            needs.append(False)
             edges.append(None)
             meta.append(None)
-    ctx.needs_input_grad = tuple(needs)
+    ctx = _new(cls)
     ctx._edges = edges
     ctx._input_meta = meta
     ctx._sequence_nr = next(_sequence)
     ctx._saved = None
     state.enabled = False
     try:
-        out = cls.forward(ctx, *args, **kwargs)
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
     finally:
         state.enabled = True
     outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
@@ -443,14 +446,16 @@ def topological_order(roots) -> list:
     stack, no recursion), then sort them by creation number. (`run_backward` visits
     the nodes in that order too, without a separate pass: see there.)"""
     order = [r for r in dict.fromkeys(roots) if r is not None]
-    seen = set(order)
+    seen = {None, *order}  # the nodes and leaves met so far
     stack = order[:]
+    pop, push, add, append = stack.pop, stack.append, seen.add, order.append
     while stack:
-        for target in stack.pop()._edges:
-            if target is not None and target._n_outputs and target not in seen:  # a node (leaves: 0)
-                seen.add(target)
-                stack.append(target)
-                order.append(target)
+        for target in pop()._edges:
+            if target not in seen:
+                add(target)
+                if target._n_outputs:  # a node (leaves: 0)
+                    push(target)
+                    append(target)
     order.sort(key=_sequence_nr, reverse=True)
     return order
 
@@ -529,7 +534,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
             if observer is not None:
                 observer(node, grads)
             result = node.backward(node, *grads)
-        if not retain_graph:
+        if not retain_graph and node._saved:
             node._saved = _FREED
         if type(result) is not tuple:
             result = (result,)

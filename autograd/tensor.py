@@ -14,6 +14,10 @@ from autograd.engine import add_pre_hook, is_grad_enabled, retain_output, root_g
 
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 
+_new = object.__new__
+_ndarray = np.ndarray
+
+
 def _as_dtype(dtype):
     return None if dtype is None else np.dtype(dtype)
 
@@ -76,8 +80,8 @@ class Tensor:
     @classmethod
     def _make(cls, array, requires_grad):
         """Wrap an ndarray without copying or checking (the engine's fast path)."""
-        t = object.__new__(cls)
-        if type(array) is not np.ndarray:
+        t = _new(cls)
+        if type(array) is not _ndarray:
             array = np.asarray(array)
         t.data = array
         t.requires_grad = requires_grad

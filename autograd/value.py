@@ -140,9 +140,6 @@ engine.Value = Value
 
 
 _new = object.__new__
-_ONE_INPUT = ((True,), (None,))  # needs_input_grad, _input_meta of a unary op's node
-_TWO_INPUTS = (((False, False), (False, True)), ((True, False), (True, True)))  # [a needs][b needs]
-_TWO_META = (None, None)
 _UNARY = object()  # the missing second argument of a one-argument op
 
 
@@ -164,6 +161,8 @@ class ScalarFunction(Function):
     __slots__ = ("_edge0", "_edge1", "data", "grad")
     _keeps_output = True
     _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
+    _input_meta = (None, None)  # nothing to reduce or cast for a Value
+    _saved = None  # Value ops keep what backward needs in their own slots
 
     @property
     def _edges(self):  # the engine's view of the two slots
@@ -186,20 +185,16 @@ class ScalarFunction(Function):
             if not a_needs or a._output_nr:
                 return cls._apply_in_general(a, b)
             ctx = _new(cls)
-            ctx._saved = None
             data = cls.forward(ctx, a)
             ctx._edge0, ctx._edge1 = a.grad_fn or a, _UNARY
-            ctx.needs_input_grad, ctx._input_meta = _ONE_INPUT
         else:
             b_needs = type(b) is Value and b.requires_grad
             if not (a_needs or b_needs) or a_needs and a._output_nr or b_needs and b._output_nr:
                 return cls._apply_in_general(a, b)
             ctx = _new(cls)
-            ctx._saved = None
             data = cls.forward(ctx, a, b)
             ctx._edge0 = (a.grad_fn or a) if a_needs else None
             ctx._edge1 = (b.grad_fn or b) if b_needs else None
-            ctx.needs_input_grad, ctx._input_meta = _TWO_INPUTS[a_needs][b_needs], _TWO_META
         ctx._sequence_nr = next(_sequence)
         ctx.data, ctx.grad = data, 0.0
         out = _new(Value)

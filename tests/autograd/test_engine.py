@@ -272,3 +272,42 @@ def test_integer_outputs_do_not_require_grad():
     values, indices = leaf([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
     assert values.requires_grad and not indices.requires_grad
     assert indices.dtype == np.int64
+
+
+def test_function_apply_passes_keyword_arguments_to_forward():
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, factor=2.0):  # y = factor x
+            ctx.factor = factor
+            return x.data * factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.factor
+
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    Scale.apply(x, factor=3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    with autograd.no_grad():
+        np.testing.assert_array_equal(Scale.apply(x, factor=5.0).data, [5.0, 10.0])
+
+
+def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
+    a, b = autograd.tensor([1.0, 2.0], requires_grad=True), autograd.tensor([3.0, 4.0])
+    c = a * 2.0
+    seen = {}
+
+    class Three(Function):
+        @staticmethod
+        def forward(ctx, x, y, z):  # x + y + z
+            seen["needs"] = ctx.needs_input_grad
+            return x.data + y.data + z.data
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad, grad
+
+    Three.apply(a, b, c).sum().backward()
+    assert seen["needs"] == (True, False, True)
+    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])  # 1 directly + 2 through c
+    assert b.grad is None
