@@ -2,7 +2,8 @@
 
 zero_grad, forward, CrossEntropyLoss, backward, SGD step (lr 0.01), all engines
 from the same weights and batch: glassgrad vs PyTorch CPU, mygrad and HIPS
-autograd (the last two as hand-written matmuls, see bench/engines.py), each in
+autograd (the last two as hand-written matmuls, see bench/engines.py), and the
+step written out by hand in bare NumPy (the floor for a NumPy engine), each in
 its own worker process. Prints median ms per step and the ratio glassgrad/torch
 (target <= 1: no slower than PyTorch). `--quick` for a shorter run.
 """
@@ -16,7 +17,7 @@ def main():
     args = common.parse_args(__doc__.splitlines()[0], repeats=9)
     inner = 10 if args.quick else 20
     common.header(f"bench_mlp: MLP 784-512-256-10 training step, batch 128, {inner} steps per block")
-    common.compare("mlp", "MLP 784-512-256-10 step, batch 128", ["glassgrad", "torch", "mygrad", "hips"],
+    common.compare("mlp", "MLP 784-512-256-10 step, batch 128", ["glassgrad", "numpy", "torch", "mygrad", "hips"],
                    baseline="torch", target=1.0, inner=inner, repeats=args.repeats)
 
 

@@ -64,6 +64,8 @@ def setup(engine: str, workload: str):
         return torchlike(engine, workload, data)
     if engine == "numpy" and workload == "matmul":
         return numpy_matmul(data)
+    if engine == "numpy" and workload == "mlp":
+        return numpy_mlp(data)
     if engine in ("mygrad", "hips"):
         return peer(engine, workload, data)
     raise NotImplementedError(f"no {workload} workload for {engine}")
@@ -150,6 +152,36 @@ def numpy_matmul(data):
     def step():
         A @ B
         return None, (G @ B.T, A.T @ G)
+    return step
+
+
+def numpy_mlp(data):
+    """The MLP step written out by hand in NumPy (forward, softmax cross-entropy,
+    backward, SGD): the floor for an engine on NumPy."""
+    params = [data[f"{i}.{kind}"] for i in (0, 2, 4) for kind in ("weight", "bias")]
+    x, y = data["x"], data["y"]
+    rows = np.arange(len(y))
+
+    def step():
+        inputs, pre = [x], []  # each layer's input and pre-activation
+        for i in range(0, 6, 2):
+            pre.append(inputs[-1] @ params[i].T + params[i + 1])
+            inputs.append(np.maximum(pre[-1], 0) if i < 4 else pre[-1])
+        shifted = pre[-1] - pre[-1].max(1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(1, keepdims=True)
+        loss = float((np.log(total[:, 0]) - shifted[rows, y]).mean())
+        g = e / total
+        g[rows, y] -= 1
+        g /= len(y)
+        grads = [None] * 6
+        for i in (4, 2, 0):
+            grads[i], grads[i + 1] = g.T @ inputs[i // 2], g.sum(0)
+            if i:
+                g = (g @ params[i]) * (pre[i // 2 - 1] > 0)
+        for p, grad in zip(params, grads):
+            p -= 0.01 * grad
+        return loss, grads
     return step
 
 
