@@ -443,8 +443,8 @@ def topological_order(roots) -> list:
     """The nodes reachable from `roots` (nodes), each before the nodes it feeds
     gradients to. A node is always created after the nodes of its inputs, so the
     reverse order of creation is such an order: collect the nodes (on an explicit
-    stack, no recursion), then sort them by creation number. (`run_backward` visits
-    the nodes in that order too, without a separate pass: see there.)"""
+    stack, no recursion), then sort them by creation number. `run_backward` visits
+    the nodes in this order."""
     order = [r for r in dict.fromkeys(roots) if r is not None]
     seen = {None, *order}  # the nodes and leaves met so far
     stack = order[:]
