@@ -315,7 +315,9 @@ class Function:
             for a in args:
                 if getattr(a, "requires_grad", False):
                     return _record(cls, args, kwargs, state)
-        out = cls.forward(_new(cls), *args, **kwargs) if kwargs else cls.forward(_new(cls), *args)
+        ctx = _new(cls)
+        ctx._edges = (None,) * len(args)  # nothing recorded: needs_input_grad is all False
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
         return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out)
 
 

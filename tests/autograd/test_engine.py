@@ -309,5 +309,8 @@ def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
 
     Three.apply(a, b, c).sum().backward()
     assert seen["needs"] == (True, False, True)
+    with autograd.no_grad():  # forward unrecorded: no input needs a gradient, as in PyTorch
+        Three.apply(a, b, c)
+    assert seen["needs"] == (False, False, False)
     np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])  # 1 directly + 2 through c
     assert b.grad is None
