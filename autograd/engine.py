@@ -391,7 +391,7 @@ def _attach(ctx, out, output_nr):
     if saved:
         for s in saved:
             if s is out:  # an output saved for backward: keep its data, not the tensor
-                ctx._saved = tuple(_SavedOutput(s.data, output_nr, s._version) if s is out else s for s in saved)
+                ctx._saved = tuple([_SavedOutput(s.data, output_nr, s._version) if s is out else s for s in saved])
                 break
     if out._retain_by_default and not (ctx._retained and output_nr in ctx._retained):
         ctx._retained = _retain(ctx._retained, output_nr)

@@ -18,14 +18,13 @@ def _kept_shape(shape, dims):
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):  # sum over dims
-        ctx.shape = x.shape
-        ctx.kept = _kept_shape(x.shape, dims)
+        ctx.shape, ctx.dims = x.shape, dims
         return np.add.reduce(x.data, axis=dims, keepdims=keepdim)  # np.sum, without its wrapper
 
     @staticmethod
     def backward(ctx, grad):  # every summed element gets the gradient of the sum
-        if grad.data.ndim:  # (a 0-d gradient expands as it is)
-            grad = grad.reshape(ctx.kept)
+        if grad.data.ndim:  # (a 0-d gradient, of a sum over all dims, expands as it is)
+            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
         return Expand.apply(grad, ctx.shape), None, None
 
 
