@@ -2,8 +2,10 @@
 
 An MLP 2-16-16-1 of scalar Values over 100 two-moons points: forward, SVM
 max-margin loss `mean(relu(1 - y*score)) + 1e-4 * sum(p*p)`, zero_grad,
-backward, SGD update (micrograd's demo.ipynb, full batch). Both engines start
-from the same weights and train in lock-step, so their losses must agree.
+backward, SGD update (micrograd's demo.ipynb, full batch). The engines start
+from the same weights and train in lock-step, so their losses must agree. A
+third column runs the step on `lean_value.py`, a scalar Value with no engine
+behind it: the floor that bounds what glassgrad's shared engine can reach.
 
 Prints median ms per step for each engine and the speed-up micrograd/glassgrad
 (target: >= 10x). `--quick` for a shorter run.
@@ -18,6 +20,7 @@ import _common as common
 import numpy as np
 
 from autograd import Value as GValue
+from lean_value import Value as LeanValue
 
 N_POINTS = 100
 SEED = 1337
@@ -52,9 +55,9 @@ class Module:
 
 
 class Neuron(Module):
-    def __init__(self, nin, nonlin=True):
-        self.w = [GValue(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = GValue(0.0)
+    def __init__(self, nin, nonlin=True, value=GValue):
+        self.w = [value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = value(0.0)
         self.nonlin = nonlin
 
     def __call__(self, x):
@@ -78,9 +81,9 @@ class Layer(Module):
 
 
 class MLP(Module):
-    def __init__(self, nin, nouts):
+    def __init__(self, nin, nouts, value=GValue):
         sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1, value=value) for i in range(len(nouts))]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -128,6 +131,8 @@ def main():
     engines = {}
     g_step, g_state = make_trainer(g_model, GValue, X, y)
     engines["glassgrad"] = g_step
+    random.seed(SEED)
+    engines["engine-less"], lean_state = make_trainer(MLP(2, [16, 16, 1], LeanValue), LeanValue, X, y)
 
     micrograd = common.optional_import("micrograd.engine")
     m_state = None
@@ -151,29 +156,31 @@ def main():
     first = {name: fn() for name, fn in engines.items()}
     for name, loss in first.items():
         print(f"first-step loss  {name:<10} {loss:.15f}")
-    if m_state is not None:
-        diff = abs(first["glassgrad"] - first["micrograd"])
-        print(f"first-step loss |difference| = {diff:.3g}  ({'agree to 1e-9' if diff <= 1e-9 else 'DISAGREE'})")
+    diff = max(abs(first["glassgrad"] - loss) for loss in first.values())
+    print(f"first-step loss, largest |difference| from glassgrad's = {diff:.3g}  "
+          f"({'agree to 1e-9' if diff <= 1e-9 else 'DISAGREE'})")
 
     # timed steps, interleaved; the first step above was the warm-up
     times = common.interleaved(engines, inner=1, repeats=args.repeats, warmup=0)
     print("-" * 78)
     print("ms per training step (forward + loss + zero_grad + backward + SGD update):")
     common.fmt_table(list(times.items()), "ms", 1e3)
-    row = "micrograd's 2-16-16-1 MLP step, 100 points"
     cells = {name: common.fmt_seconds(common.median(t)) for name, t in times.items()}
+    row = f"micrograd's 2-16-16-1 MLP step, 100 points (engine-less scalar Value: {cells.pop('engine-less')})"
     if m_state is None:
         print(f"losses over {len(g_state['losses'])} steps: first {g_state['losses'][0]:.6f}, "
               f"last {g_state['losses'][-1]:.6f}")
         common.summary(row, cells, notes={"micrograd": "not importable (pip install micrograd)"})
         return
     losses_g, losses_m = g_state["losses"], m_state["losses"]
-    worst = max(abs(a - b) for a, b in zip(losses_g, losses_m))
+    worst = max(abs(a - b) for other in (losses_m, lean_state["losses"]) for a, b in zip(losses_g, other))
     print(f"losses over all {len(losses_g)} steps: max |difference| {worst:.3g}; "
           f"last loss glassgrad {losses_g[-1]:.6f}, micrograd {losses_m[-1]:.6f}")
     speedup = common.median(times["micrograd"]) / common.median(times["glassgrad"])
+    floor = common.median(times["micrograd"]) / common.median(times["engine-less"])
     print(f"speed-up micrograd/glassgrad = {speedup:.2f}x   "
-          f"({common.verdict(speedup, 10.0, smaller_is_better=False)})")
+          f"({common.verdict(speedup, 10.0, smaller_is_better=False)}); "
+          f"micrograd/engine-less = {floor:.2f}x, the floor")
     common.summary(row, cells, f"{speedup:.1f}x faster", ">= 10x faster than micrograd", speedup >= 10.0)
 
 if __name__ == "__main__":
