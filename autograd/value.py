@@ -8,6 +8,7 @@ after backward (intermediates too), as in micrograd.
 from __future__ import annotations
 
 import math
+import operator
 
 from autograd import engine
 from autograd.engine import _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, root_gradients, run_backward
@@ -153,7 +154,7 @@ class ScalarFunction(Function):
     time grows with their number). It keeps its output's `data` and `grad` itself
     (`Value.grad` reads it there), so it needs no reference back to the output
     Value, which is freed as soon as nobody holds it; and it keeps its edges in
-    two slots rather than a tuple. `apply` builds the node directly, writing only
+    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). `apply` builds the node directly, writing only
     what a Value op needs; the rare cases (grad mode off, anomaly detection, module
     scopes, Values that are output 1+ of a node, no input requiring grad) take
     `Function.apply`."""
@@ -164,16 +165,11 @@ class ScalarFunction(Function):
     _input_meta = (None, None)  # nothing to reduce or cast for a Value
     _saved = None  # Value ops keep what backward needs in their own slots
 
-    @property
-    def _edges(self):  # the engine's view of the two slots
-        return (self._edge0,) if self._edge1 is _UNARY else (self._edge0, self._edge1)
+    def _set_edges(self, edges):  # (Function.apply's rare paths set them as a sequence)
+        self._edge0, self._edge1 = edges
 
-    @_edges.setter
-    def _edges(self, edges):
-        if len(edges) == 1:
-            self._edge0, self._edge1 = edges[0], _UNARY
-        else:
-            self._edge0, self._edge1 = edges
+    # the engine's view of the two slots, read in C (no Python call per node in backward)
+    _edges = property(operator.attrgetter("_edge0", "_edge1"), _set_edges)
 
     @classmethod
     def apply(cls, a, b=_UNARY):
@@ -186,7 +182,7 @@ class ScalarFunction(Function):
                 return cls._apply_in_general(a, b)
             ctx = _new(cls)
             data = cls.forward(ctx, a)
-            ctx._edge0, ctx._edge1 = a.grad_fn or a, _UNARY
+            ctx._edge0 = (a.grad_fn or a,)
         else:
             b_needs = type(b) is Value and b.requires_grad
             if not (a_needs or b_needs) or a_needs and a._output_nr or b_needs and b._output_nr:
@@ -210,6 +206,17 @@ class ScalarFunction(Function):
         if node is not None:
             node.data, node.grad = out.data, 0.0
         return out
+
+
+class UnaryScalarFunction(ScalarFunction):
+    """A Value op of one Value: its one edge, as a 1-tuple, in `_edge0`."""
+
+    __slots__ = ()
+
+    def _set_edges(self, edges):
+        self._edge0 = tuple(edges)
+
+    _edges = property(operator.attrgetter("_edge0"), _set_edges)
 
 
 class AddV(ScalarFunction):
@@ -250,7 +257,7 @@ class PowV(ScalarFunction):
         return grad * ctx.k * ctx.a ** (ctx.k - 1), None
 
 
-class ReluV(ScalarFunction):
+class ReluV(UnaryScalarFunction):
     __slots__ = ("positive",)
 
     @staticmethod
@@ -263,7 +270,7 @@ class ReluV(ScalarFunction):
         return grad if ctx.positive else 0.0
 
 
-class TanhV(ScalarFunction):
+class TanhV(UnaryScalarFunction):
     __slots__ = ("y",)
 
     @staticmethod
@@ -276,7 +283,7 @@ class TanhV(ScalarFunction):
         return grad * (1.0 - ctx.y * ctx.y)
 
 
-class ExpV(ScalarFunction):
+class ExpV(UnaryScalarFunction):
     __slots__ = ("y",)
 
     @staticmethod
@@ -289,7 +296,7 @@ class ExpV(ScalarFunction):
         return grad * ctx.y
 
 
-class LogV(ScalarFunction):
+class LogV(UnaryScalarFunction):
     __slots__ = ("a",)
 
     @staticmethod
@@ -304,7 +311,7 @@ class LogV(ScalarFunction):
         return grad / ctx.a
 
 
-class SigmoidV(ScalarFunction):
+class SigmoidV(UnaryScalarFunction):
     __slots__ = ("y",)
 
     @staticmethod
