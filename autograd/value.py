@@ -154,10 +154,10 @@ class ScalarFunction(Function):
     time grows with their number). It keeps its output's `data` and `grad` itself
     (`Value.grad` reads it there), so it needs no reference back to the output
     Value, which is freed as soon as nobody holds it; and it keeps its edges in
-    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). `apply` builds the node directly, writing only
-    what a Value op needs; the rare cases (grad mode off, anomaly detection, module
-    scopes, Values that are output 1+ of a node, no input requiring grad) take
-    `Function.apply`."""
+    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). `apply`
+    builds the node directly, writing only what a Value op needs; the rare cases
+    (grad mode off, anomaly detection, module scopes, Values that are output 1+ of
+    a node, no input requiring grad) take `Function.apply`."""
 
     __slots__ = ("_edge0", "_edge1", "data", "grad")
     _keeps_output = True
