@@ -17,6 +17,7 @@ shape and a dtype, and whether a gradient's buffer is shared (`_unshared`).
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import operator
 import sys
@@ -439,6 +440,7 @@ class AccumulateGrad:
 # --- backprop ------------------------------------------------------------------
 
 _sequence_nr = operator.attrgetter("_sequence_nr")
+_heappush, _heappop = heapq.heappush, heapq.heappop
 
 
 def topological_order(roots) -> list:
@@ -446,7 +448,7 @@ def topological_order(roots) -> list:
     gradients to. A node is always created after the nodes of its inputs, so the
     reverse order of creation is such an order: collect the nodes (on an explicit
     stack, no recursion), then sort them by creation number. `run_backward` visits
-    the nodes in this order."""
+    the nodes in this order too, without this separate pass (see there)."""
     order = [r for r in dict.fromkeys(roots) if r is not None]
     seen = {None, *order}  # the nodes and leaves met so far
     stack = order[:]
@@ -508,15 +510,17 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
             captured.setdefault(key, []).append(i)
     check_anomaly = _anomaly_check_nan
 
+    # The nodes that have received a gradient wait in a max-heap of their creation
+    # numbers (negated: heapq is a min-heap). A node is created after the nodes of its
+    # inputs, so when the latest-created one comes out all its gradient has arrived:
+    # the nodes are visited in reverse creation order, a topological order, in one pass.
+    ready, waiting = [], {}  # (negated creation numbers), creation number -> node
     for root, grad in zip(roots, root_grads):
-        _send(node_grads, leaf_grads, root.grad_fn or root, root._output_nr, grad, create_graph)
+        _send(node_grads, leaf_grads, ready, waiting, root.grad_fn or root, root._output_nr, grad, create_graph)
 
-    # Each node in the order has received all its gradient by the time it is visited
-    # (a node that received none, e.g. behind a None gradient, is skipped).
-    for node in topological_order([root.grad_fn for root in roots]):
-        grads = node_grads.pop(node, None)
-        if grads is None:
-            continue
+    while ready:
+        node = waiting.pop(_heappop(ready))
+        grads = node_grads.pop(node)
         if node._n_outputs == 1:
             if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
@@ -564,11 +568,15 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
             elif n_outputs == 0:
                 store = leaf_grads
             else:
-                _send(node_grads, leaf_grads, target, output_nr, grad, create_graph)
+                _send(node_grads, leaf_grads, ready, waiting, target, output_nr, grad, create_graph)
                 continue
             old = store.get(target)  # _send, inlined for a leaf or a one-output node
             if old is None:
                 store[target] = grad
+                if n_outputs:
+                    key = -target._sequence_nr
+                    _heappush(ready, key)
+                    waiting[key] = target
             elif type(old) is float:
                 store[target] = old + grad
             else:
@@ -600,13 +608,17 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     return None
 
 
-def _send(node_grads, leaf_grads, target, output_nr, grad, create_graph):
+def _send(node_grads, leaf_grads, ready, waiting, target, output_nr, grad, create_graph):
     """Add `grad` to what `target` (output `output_nr` of a node, or a leaf) has
-    received so far."""
+    received so far; a node receiving its first gradient joins the `ready` heap."""
     if not target._n_outputs:
         old = leaf_grads.get(target)
         leaf_grads[target] = grad if old is None else _add(old, grad, create_graph)
         return
+    if target not in node_grads:
+        key = -target._sequence_nr
+        _heappush(ready, key)
+        waiting[key] = target
     if target._n_outputs == 1:
         old = node_grads.get(target)
         node_grads[target] = grad if old is None else _add(old, grad, create_graph)
