@@ -439,29 +439,7 @@ class AccumulateGrad:
 
 # --- backprop ------------------------------------------------------------------
 
-_sequence_nr = operator.attrgetter("_sequence_nr")
 _heappush, _heappop = heapq.heappush, heapq.heappop
-
-
-def topological_order(roots) -> list:
-    """The nodes reachable from `roots` (nodes), each before the nodes it feeds
-    gradients to. A node is always created after the nodes of its inputs, so the
-    reverse order of creation is such an order: collect the nodes (on an explicit
-    stack, no recursion), then sort them by creation number. `run_backward` visits
-    the nodes in this order too, without this separate pass (see there)."""
-    order = [r for r in dict.fromkeys(roots) if r is not None]
-    seen = {None, *order}  # the nodes and leaves met so far
-    stack = order[:]
-    pop, push, add, append = stack.pop, stack.append, seen.add, order.append
-    while stack:
-        for target in pop()._edges:
-            if target not in seen:
-                add(target)
-                if target._n_outputs:  # a node (leaves: 0)
-                    push(target)
-                    append(target)
-    order.sort(key=_sequence_nr, reverse=True)
-    return order
 
 
 def _add(a, b, create_graph):

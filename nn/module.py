@@ -150,8 +150,9 @@ class Module:
         raise NotImplementedError(f'Module [{self._get_name()}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        outer = _grad_mode.module_scope
-        _grad_mode.module_scope = outer + ((_scope_name(self, outer), self),)
+        state = _grad_mode.state  # this thread's
+        outer = state.module_scope
+        state.module_scope = outer + ((_scope_name(self, outer), self),)
         try:
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
@@ -164,7 +165,7 @@ class Module:
                     output = result
             return output
         finally:
-            _grad_mode.module_scope = outer
+            state.module_scope = outer
 
     def register_forward_pre_hook(self, hook) -> RemovableHandle:
         """`hook(module, args)` runs before forward; it may return new args."""

@@ -275,14 +275,19 @@ def check_against(fn, ref, arrays, rng, rtol=1e-10, atol=1e-10):
 # --- convolution -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", LAYOUTS)
-@given(config=conv_configs())
-def test_conv2d_matches_loops_and_central_differences(kind, config):
+def _conv_case(config):
+    """The generator, the arrays (x, w and maybe b) and F.conv*d's positional args of a config."""
     rng = np.random.default_rng(config["seed"])
     arrays = [rng.standard_normal(config["x"]), rng.standard_normal(config["w"])]
     if config["bias"]:
         arrays.append(rng.standard_normal(config["w"][0]))
-    args = config["stride"], config["padding"], config["dilation"], config["groups"]
+    return rng, arrays, (config["stride"], config["padding"], config["dilation"], config["groups"])
+
+
+@pytest.mark.parametrize("kind", LAYOUTS)
+@given(config=conv_configs())
+def test_conv2d_matches_loops_and_central_differences(kind, config):
+    rng, arrays, args = _conv_case(config)
 
     def ours(x, w, b=None):
         return F.conv2d(x, w, b, *args)
@@ -297,11 +302,7 @@ def test_conv2d_matches_loops_and_central_differences(kind, config):
 @pytest.mark.parametrize("kind", LAYOUTS)
 @given(config=conv_configs(dims=1))
 def test_conv1d_matches_loops_and_central_differences(kind, config):
-    rng = np.random.default_rng(config["seed"])
-    arrays = [rng.standard_normal(config["x"]), rng.standard_normal(config["w"])]
-    if config["bias"]:
-        arrays.append(rng.standard_normal(config["w"][0]))
-    args = config["stride"], config["padding"], config["dilation"], config["groups"]
+    rng, arrays, args = _conv_case(config)
 
     def ours(x, w, b=None):
         return F.conv1d(x, w, b, *args)
