@@ -274,7 +274,7 @@ class Function:
         no gradient flows): the input's node (or the leaf itself) and what it was."""
         return [
             None if edge is None else (edge, 0, None, None) if meta is None else (edge, *meta)
-            for edge, meta in zip(self._edges, self._input_meta)
+            for edge, meta in zip(self._edges, self._input_meta or _NONES)
         ]
 
     def _output_variable(self, output_nr: int = 0):
@@ -477,8 +477,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):
-    node_grads = {}  # node -> gradient of its output (a list for multi-output nodes)
-    leaf_grads = {}  # leaf -> its gradient
+    # What each node (or leaf) has received so far: the gradient of its output (a
+    # list, one per output, for multi-output nodes). A node leaves when visited, so
+    # what stays at the end are the leaves.
+    pending = {}
     captured = None  # with `inputs`: what to capture -> positions in `inputs`
     captured_grads = {}  # (node, output_nr) -> the gradient of that non-leaf input
     if inputs is not None:
@@ -494,11 +496,13 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     # the nodes are visited in reverse creation order, a topological order, in one pass.
     ready, waiting = [], {}  # (negated creation numbers), creation number -> node
     for root, grad in zip(roots, root_grads):
-        _send(node_grads, leaf_grads, ready, waiting, root.grad_fn or root, root._output_nr, grad, create_graph)
+        _send(pending, ready, waiting, root.grad_fn or root, root._output_nr, grad, create_graph)
 
-    while ready:
-        node = waiting.pop(_heappop(ready))
-        grads = node_grads.pop(node)
+    node = None
+    while node is not None or ready:
+        if node is None:
+            node = waiting.pop(_heappop(ready))
+        grads = pending.pop(node)
         if node._n_outputs == 1:
             if node._pre_hooks or captured is not None:
                 grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
@@ -530,48 +534,64 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 f"{node.name()}: backward returned {len(result)} gradients, but forward "
                 f"took {len(edges)} arguments; return one gradient (or None) per argument"
             )
-        for target, grad, meta in zip(edges, result, node._input_meta):
+        # The latest-created node that this one makes pending goes next, without the
+        # heap, when nothing waiting there is later (most often: a chain of ops).
+        next_node = None
+        for target, grad, meta in zip(edges, result, node._input_meta or _NONES):
             if target is None or grad is None:
                 continue
-            output_nr = 0
-            if meta is not None:
+            if meta is not None:  # a tensor: sum a broadcast gradient back to its shape
                 output_nr, shape, dtype = meta
                 if shape is not None:
                     data = grad.data
                     if data.shape != shape or data.dtype is not dtype and data.dtype != dtype:
                         grad = _reduce_to(grad, shape, dtype)
-            n_outputs = target._n_outputs  # 0 for a leaf: a variable, not a node
-            if n_outputs == 1:
-                store = node_grads
-            elif n_outputs == 0:
-                store = leaf_grads
-            else:
-                _send(node_grads, leaf_grads, ready, waiting, target, output_nr, grad, create_graph)
-                continue
-            old = store.get(target)  # _send, inlined for a leaf or a one-output node
+                if output_nr:
+                    _send(pending, ready, waiting, target, output_nr, grad, create_graph)
+                    continue
+            old = pending.get(target)  # _send, inlined for output 0
             if old is None:
-                store[target] = grad
-                if n_outputs:
+                n_outputs = target._n_outputs  # 0 for a leaf: a variable, not a node
+                if n_outputs != 1:
+                    _send(pending, ready, waiting, target, 0, grad, create_graph)
+                    continue
+                pending[target] = grad
+                if next_node is None:
+                    next_node = target
+                elif next_node._sequence_nr < target._sequence_nr:
+                    key = -next_node._sequence_nr
+                    _heappush(ready, key)
+                    waiting[key] = next_node
+                    next_node = target
+                else:
                     key = -target._sequence_nr
                     _heappush(ready, key)
                     waiting[key] = target
             elif type(old) is float:
-                store[target] = old + grad
+                pending[target] = old + grad
+            elif type(old) is list:
+                _send(pending, ready, waiting, target, 0, grad, create_graph)
             else:
-                store[target] = _add(old, grad, create_graph)
+                pending[target] = _add(old, grad, create_graph)
+        node = next_node
+        if node is not None and ready and ready[0] < -node._sequence_nr:  # a later one waits
+            key = -node._sequence_nr
+            _heappush(ready, key)
+            waiting[key] = node
+            node = None
 
     grads = result = grad = old = data = None  # drop the loop's references: _unshared counts them
     if captured is not None:
         out = [None] * len(inputs)
         for key, positions in captured.items():
-            grad = captured_grads.get(key) if type(key) is tuple else leaf_grads.get(key)
+            grad = captured_grads.get(key) if type(key) is tuple else pending.get(key)
             for i in positions:
                 out[i] = grad
         return out
 
-    for leaf in leaf_grads:  # noqa: PLC0206 - no local may hold a gradient: _unshared counts references
+    for leaf in pending:  # noqa: PLC0206 - no local may hold a gradient: _unshared counts references
         if leaf._hooks or observer is not None:
-            grad = leaf_grads[leaf]
+            grad = pending[leaf]
             for hook in leaf._hooks or ():
                 new = hook(grad)
                 if new is not None:
@@ -579,33 +599,29 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
             if observer is not None:
                 observer(leaf, grad)
             _keep_grad(leaf, grad, create_graph)
-        elif leaf.grad is None and not create_graph and _unshared(leaf_grads, leaf):
-            leaf.grad = leaf_grads[leaf]  # nothing else can reach it: no copy needed
+        elif leaf.grad is None and not create_graph and _unshared(pending, leaf):
+            leaf.grad = pending[leaf]  # nothing else can reach it: no copy needed
         else:
-            _keep_grad(leaf, leaf_grads[leaf], create_graph)
+            _keep_grad(leaf, pending[leaf], create_graph)
     return None
 
 
-def _send(node_grads, leaf_grads, ready, waiting, target, output_nr, grad, create_graph):
+def _send(pending, ready, waiting, target, output_nr, grad, create_graph):
     """Add `grad` to what `target` (output `output_nr` of a node, or a leaf) has
     received so far; a node receiving its first gradient joins the `ready` heap."""
-    if not target._n_outputs:
-        old = leaf_grads.get(target)
-        leaf_grads[target] = grad if old is None else _add(old, grad, create_graph)
-        return
-    if target not in node_grads:
+    n_outputs = target._n_outputs
+    old = pending.get(target)
+    if n_outputs and old is None:
         key = -target._sequence_nr
         _heappush(ready, key)
         waiting[key] = target
-    if target._n_outputs == 1:
-        old = node_grads.get(target)
-        node_grads[target] = grad if old is None else _add(old, grad, create_graph)
+    if n_outputs <= 1:
+        pending[target] = grad if old is None else _add(old, grad, create_graph)
     else:
-        slots = node_grads.get(target)
-        if slots is None:
-            slots = node_grads[target] = [None] * target._n_outputs
-        old = slots[output_nr]
-        slots[output_nr] = grad if old is None else _add(old, grad, create_graph)
+        if old is None:
+            old = pending[target] = [None] * n_outputs
+        previous = old[output_nr]
+        old[output_nr] = grad if previous is None else _add(previous, grad, create_graph)
 
 
 def _run_pre_hooks(node, output_nr, grad, captured, captured_grads):

@@ -162,7 +162,7 @@ class ScalarFunction(Function):
     __slots__ = ("_edge0", "_edge1", "data", "grad")
     _keeps_output = True
     _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
-    _input_meta = (None, None)  # nothing to reduce or cast for a Value
+    _input_meta = None  # nothing to reduce or cast for a Value
     _saved = None  # Value ops keep what backward needs in their own slots
 
     def _set_edges(self, edges):  # (Function.apply's rare paths set them as a sequence)
