@@ -71,44 +71,21 @@ class Value:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def __add__(self, other):
-        return AddV.apply(self, other)
-
-    def __mul__(self, other):
-        return MulV.apply(self, other)
+    # `+ * relu tanh exp log sigmoid` are the ops' `apply` functions (set at the end)
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
             raise TypeError("Value ** only supports int or float exponents")
         return PowV.apply(self, float(exponent))
 
-    def relu(self):
-        return ReluV.apply(self)
-
-    def tanh(self):
-        return TanhV.apply(self)
-
-    def exp(self):
-        return ExpV.apply(self)
-
-    def log(self):
-        return LogV.apply(self)
-
-    def sigmoid(self):
-        return SigmoidV.apply(self)
-
     def __neg__(self):
         return self * -1.0
-
-    __radd__ = __add__  # other + self is self + other
 
     def __sub__(self, other):
         return self + (-other)
 
     def __rsub__(self, other):
         return other + (-self)
-
-    __rmul__ = __mul__
 
     def __truediv__(self, other):
         return self * other**-1
@@ -141,7 +118,6 @@ engine.Value = Value
 
 
 _new = object.__new__
-_UNARY = object()  # the missing second argument of a one-argument op
 
 
 class ScalarFunction(Function):
@@ -171,41 +147,67 @@ class ScalarFunction(Function):
     # the engine's view of the two slots, read in C (no Python call per node in backward)
     _edges = property(operator.attrgetter("_edge0", "_edge1"), _set_edges)
 
-    @classmethod
-    def apply(cls, a, b=_UNARY):
-        mode = _grad_mode.state
-        if not mode.enabled or mode.anomaly or mode.module_scope:
-            return cls._apply_in_general(a, b)
-        a_needs = type(a) is Value and a.requires_grad
-        if b is _UNARY:
-            if not a_needs or a._output_nr:
-                return cls._apply_in_general(a, b)
-            ctx = _new(cls)
-            data = cls.forward(ctx, a)
-            ctx._edge0 = (a.grad_fn or a,)
-        else:
-            b_needs = type(b) is Value and b.requires_grad
-            if not (a_needs or b_needs) or a_needs and a._output_nr or b_needs and b._output_nr:
-                return cls._apply_in_general(a, b)
-            ctx = _new(cls)
-            data = cls.forward(ctx, a, b)
-            ctx._edge0 = (a.grad_fn or a) if a_needs else None
-            ctx._edge1 = (b.grad_fn or b) if b_needs else None
-        ctx._sequence_nr = next(_sequence)
-        ctx.data, ctx.grad = data, 0.0
-        out = _new(Value)
-        out.data = data
-        out.grad_fn = ctx
-        return out
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            cls.apply = staticmethod(_scalar_apply(cls))
 
     @classmethod
-    def _apply_in_general(cls, a, b):
+    def _apply_in_general(cls, *args):
         """`Function.apply`, then the node keeps its output's data and grad."""
-        out = super().apply(a) if b is _UNARY else super().apply(a, b)
+        out = Function.apply.__func__(cls, *args)
         node = out.grad_fn
         if node is not None:
             node.data, node.grad = out.data, 0.0
         return out
+
+
+def _scalar_apply(cls):
+    """`cls.apply` for a Value op: a plain function, which Value's operators are
+    themselves (`Value.__mul__ is MulV.apply`: one Python call per op). It builds
+    the node directly, writing only what a Value op needs; the rare cases (grad mode
+    off, anomaly detection, module scopes, an input that is output 1+ of a node or
+    does not require grad, a first argument that is not a Value) take
+    `Function.apply`."""
+    forward, in_general = cls.forward, cls._apply_in_general
+    # (inlined below: a Value the engine reaches as output 0 of its node, or a leaf)
+    if issubclass(cls, UnaryScalarFunction):
+        def apply(a):
+            state = _grad_mode.state
+            if not state.enabled or state.anomaly or state.module_scope or type(a) is not Value \
+                    or not a.requires_grad or a._output_nr:
+                return in_general(a)
+            ctx = _new(cls)
+            data = forward(ctx, a)
+            ctx._edge0 = (a.grad_fn or a,)
+            ctx._sequence_nr = next(_sequence)
+            ctx.data, ctx.grad = data, 0.0
+            out = _new(Value)
+            out.data, out.grad_fn = data, ctx
+            return out
+    else:
+        def apply(a, b):
+            state = _grad_mode.state
+            if not state.enabled or state.anomaly or state.module_scope or type(a) is not Value \
+                    or not a.requires_grad or a._output_nr:
+                return in_general(a, b)
+            if type(b) is Value:
+                if not b.requires_grad or b._output_nr:
+                    return in_general(a, b)
+                edge1 = b.grad_fn or b
+            else:  # a number
+                edge1 = None
+            ctx = _new(cls)
+            data = forward(ctx, a, b)
+            ctx._edge0, ctx._edge1 = a.grad_fn or a, edge1
+            ctx._sequence_nr = next(_sequence)
+            ctx.data, ctx.grad = data, 0.0
+            out = _new(Value)
+            out.data, out.grad_fn = data, ctx
+            return out
+
+    apply.__qualname__ = f"{cls.__name__}.apply"
+    return apply
 
 
 class UnaryScalarFunction(ScalarFunction):
@@ -323,3 +325,10 @@ class SigmoidV(UnaryScalarFunction):
     @staticmethod
     def backward(ctx, grad):  # y (1 - y)
         return grad * ctx.y * (1.0 - ctx.y)
+
+
+# Value's operators are the ops' `apply` functions themselves: one Python call per op.
+Value.__add__ = Value.__radd__ = AddV.apply  # other + self is self + other
+Value.__mul__ = Value.__rmul__ = MulV.apply
+Value.relu, Value.tanh, Value.exp = ReluV.apply, TanhV.apply, ExpV.apply
+Value.log, Value.sigmoid = LogV.apply, SigmoidV.apply
