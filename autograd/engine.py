@@ -498,42 +498,52 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
     for root, grad in zip(roots, root_grads):
         _send(pending, ready, waiting, root.grad_fn or root, root._output_nr, grad, create_graph)
 
+    plain = captured is None and observer is None and not check_anomaly  # nothing watches the pass
     node = None
     while node is not None or ready:
         if node is None:
             node = waiting.pop(_heappop(ready))
         grads = pending.pop(node)
-        if node._n_outputs == 1:
-            if node._pre_hooks or captured is not None:
-                grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
-            elif node._retained:  # a Value's gradient, or a tensor's that retain_grad()
-                if node._keeps_output:  # a Value op: on the node itself
-                    node.grad = grads if node.grad is None else node.grad + grads
-                else:  # one output: a weak reference to it
-                    _keep_grad(node._outputs(), grads, create_graph)
-            if observer is not None:
-                observer(node, grads)
+        if node._keeps_output and plain and not node._pre_hooks:
+            # A Value op, nothing to watch: its gradient stays on it, as in micrograd, and
+            # its backward (built in, floats, one gradient per input) needs no checks.
+            node.grad = grads if node.grad is None else node.grad + grads
             result = node.backward(node, grads)
+            edges = node._edges
+            if type(result) is not tuple:
+                result = (result,)
         else:
-            grads = [
-                _run_pre_hooks(node, i, _zeros(node._output_meta[i]) if g is None else g, captured, captured_grads)
-                for i, g in enumerate(grads)
-            ]
-            if observer is not None:
-                observer(node, grads)
-            result = node.backward(node, *grads)
-        if not retain_graph and node._saved:
-            node._saved = _FREED
-        if type(result) is not tuple:
-            result = (result,)
-        if check_anomaly:
-            _check_anomaly(node, result)
-        edges = node._edges
-        if len(result) != len(edges):
-            raise RuntimeError(
-                f"{node.name()}: backward returned {len(result)} gradients, but forward "
-                f"took {len(edges)} arguments; return one gradient (or None) per argument"
-            )
+            if node._n_outputs == 1:
+                if node._pre_hooks or captured is not None:
+                    grads = _run_pre_hooks(node, 0, grads, captured, captured_grads)
+                elif node._retained:  # a Value's gradient, or a tensor's that retain_grad()
+                    if node._keeps_output:  # a Value op: on the node itself
+                        node.grad = grads if node.grad is None else node.grad + grads
+                    else:  # one output: a weak reference to it
+                        _keep_grad(node._outputs(), grads, create_graph)
+                if observer is not None:
+                    observer(node, grads)
+                result = node.backward(node, grads)
+            else:
+                grads = [
+                    _run_pre_hooks(node, i, _zeros(node._output_meta[i]) if g is None else g, captured, captured_grads)
+                    for i, g in enumerate(grads)
+                ]
+                if observer is not None:
+                    observer(node, grads)
+                result = node.backward(node, *grads)
+            if not retain_graph and node._saved:
+                node._saved = _FREED
+            if type(result) is not tuple:
+                result = (result,)
+            if check_anomaly:
+                _check_anomaly(node, result)
+            edges = node._edges
+            if len(result) != len(edges):
+                raise RuntimeError(
+                    f"{node.name()}: backward returned {len(result)} gradients, but forward "
+                    f"took {len(edges)} arguments; return one gradient (or None) per argument"
+                )
         # The latest-created node that this one makes pending goes next, without the
         # heap, when nothing waiting there is later (most often: a chain of ops).
         next_node = None
