@@ -18,12 +18,10 @@ class Value:
     """A scalar with a gradient: `Value(2.0)`, `.data`, `.grad`, `+ - * / **`,
     `relu`, `tanh`, `exp`, `log`, `sigmoid`, `backward()`."""
 
-    __slots__ = ("__dict__", "__weakref__", "_grad", "data", "grad_fn")
-    # Rarely changed: class-level defaults, so that an op's output writes two slots.
-    requires_grad = True
-    _output_nr = 0
-    _hooks = None
-    _name = None
+    # No __dict__: an instance dict would cost every Value an allocation, and every
+    # read of a class attribute a probe of it. `_hooks` and `_name` are set only by
+    # __init__ (an op's output has neither until given one).
+    __slots__ = ("__weakref__", "_grad", "_hooks", "_name", "_output_nr", "data", "grad_fn", "requires_grad")
     _retain_by_default = True  # every Value keeps its .grad, as in micrograd
     _n_outputs = 0  # a variable, not a node (the engine tells leaves by this)
     shape = None
@@ -33,10 +31,10 @@ class Value:
         self.data = float(data)
         self._grad = 0.0
         self.grad_fn = None
-        if requires_grad is not True:
-            self.requires_grad = bool(requires_grad)
-        if name or label:
-            self._name = name or label
+        self.requires_grad = bool(requires_grad)
+        self._output_nr = 0
+        self._hooks = None
+        self._name = name or label
 
     @property
     def grad(self):
@@ -56,7 +54,7 @@ class Value:
 
     @property
     def name(self):
-        return self._name
+        return getattr(self, "_name", None)
 
     @name.setter
     def name(self, value):
@@ -102,7 +100,7 @@ class Value:
         if self.grad_fn is not None:
             engine.add_pre_hook(self.grad_fn, 0, hook)
         else:
-            self._hooks = (self._hooks or []) + [hook]
+            self._hooks = (self._hooks or []) + [hook]  # a leaf: made by __init__
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(v) into `v.grad` for every Value v it depends on."""
@@ -183,7 +181,7 @@ def _scalar_apply(cls):
             ctx._sequence_nr = next(_sequence)
             ctx.data, ctx.grad = data, 0.0
             out = _new(Value)
-            out.data, out.grad_fn = data, ctx
+            out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
             return out
     else:
         def apply(a, b):
@@ -203,7 +201,7 @@ def _scalar_apply(cls):
             ctx._sequence_nr = next(_sequence)
             ctx.data, ctx.grad = data, 0.0
             out = _new(Value)
-            out.data, out.grad_fn = data, ctx
+            out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
             return out
 
     apply.__qualname__ = f"{cls.__name__}.apply"
