@@ -181,8 +181,9 @@ class Function:
     shape, dtype)` of the input, or None for output 0 of a scalar: nothing to reduce).
     """
 
+    # No __dict__ here: a subclass without __slots__ (a user's Function, a Tensor op)
+    # gets one for its ctx attributes; the Value ops declare slots and have none.
     __slots__ = (
-        "__dict__",
         "__weakref__",
         "_edges",
         "_input_meta",
@@ -194,7 +195,7 @@ class Function:
     )
 
     # Rarely set per node: class-level defaults (a node that needs its own value
-    # keeps it in its __dict__), so that building a node writes only what it must.
+    # keeps it in its __dict__ or a slot), so that building a node writes only what it must.
     _n_outputs = 1
     _pre_hooks = None  # output_nr -> hooks run on that output's gradient
     _retained = None  # output numbers whose gradient is kept in the output's .grad
@@ -361,7 +362,7 @@ def _record(cls, args, kwargs, state):
     if scope:  # for draw_graph's module clusters
         ctx.metadata = {"module_scope": scope}
     if state.anomaly:
-        ctx.metadata = dict(ctx.metadata or {}, traceback_=traceback.format_stack()[:-3])
+        ctx.metadata = dict(getattr(ctx, "metadata", None) or {}, traceback_=traceback.format_stack()[:-3])
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
         ctx._output_meta = [(o.shape, o.dtype) for o in outputs]

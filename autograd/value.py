@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
+import types
 
 from autograd import engine
 from autograd.engine import _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, root_gradients, run_backward
@@ -133,11 +134,12 @@ class ScalarFunction(Function):
     (grad mode off, anomaly detection, module scopes, Values that are output 1+ of
     a node, no input requiring grad) take `Function.apply`."""
 
-    __slots__ = ("_edge0", "_edge1", "data", "grad")
+    # No __dict__ (see Value): what may be set per node is a slot. `apply` sets
+    # `_input_meta` (None: nothing to reduce or cast for a Value), `_saved` (None:
+    # Value ops keep what backward needs in their own slots) and `_pre_hooks`.
+    __slots__ = ("_edge0", "_edge1", "_pre_hooks", "data", "grad", "metadata")
     _keeps_output = True
     _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
-    _input_meta = None  # nothing to reduce or cast for a Value
-    _saved = None  # Value ops keep what backward needs in their own slots
 
     def _set_edges(self, edges):  # (Function.apply's rare paths set them as a sequence)
         self._edge0, self._edge1 = edges
@@ -156,7 +158,7 @@ class ScalarFunction(Function):
         out = Function.apply.__func__(cls, *args)
         node = out.grad_fn
         if node is not None:
-            node.data, node.grad = out.data, 0.0
+            node.data, node.grad, node._pre_hooks = out.data, 0.0, None
         return out
 
 
@@ -180,6 +182,7 @@ def _scalar_apply(cls):
             ctx._edge0 = (a.grad_fn or a,)
             ctx._sequence_nr = next(_sequence)
             ctx.data, ctx.grad = data, 0.0
+            ctx._input_meta = ctx._saved = ctx._pre_hooks = None
             out = _new(Value)
             out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
             return out
@@ -200,10 +203,14 @@ def _scalar_apply(cls):
             ctx._edge0, ctx._edge1 = a.grad_fn or a, edge1
             ctx._sequence_nr = next(_sequence)
             ctx.data, ctx.grad = data, 0.0
+            ctx._input_meta = ctx._saved = ctx._pre_hooks = None
             out = _new(Value)
             out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
             return out
 
+    # A code object of its own for each op class: CPython specializes attribute access
+    # per code object, and one shared by all the ops would see a new class each time.
+    apply = types.FunctionType(apply.__code__.replace(), apply.__globals__, "apply", None, apply.__closure__)
     apply.__qualname__ = f"{cls.__name__}.apply"
     return apply
 
