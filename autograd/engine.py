@@ -508,11 +508,8 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         if node._keeps_output and plain and not node._pre_hooks:
             # A Value op, nothing to watch: its gradient stays on it, as in micrograd, and
             # its backward (built in, floats, one gradient per input) needs no checks.
-            node.grad = grads if node.grad is None else node.grad + grads
-            result = node.backward(node, grads)
-            edges = node._edges
-            if type(result) is not tuple:
-                result = (result,)
+            edges, result = node._visit(grads)
+            metas = _NONES
         else:
             if node._n_outputs == 1:
                 if node._pre_hooks or captured is not None:
@@ -539,7 +536,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 result = (result,)
             if check_anomaly:
                 _check_anomaly(node, result)
-            edges = node._edges
+            edges, metas = node._edges, node._input_meta or _NONES
             if len(result) != len(edges):
                 raise RuntimeError(
                     f"{node.name()}: backward returned {len(result)} gradients, but forward "
@@ -548,7 +545,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         # The latest-created node that this one makes pending goes next, without the
         # heap, when nothing waiting there is later (most often: a chain of ops).
         next_node = None
-        for target, grad, meta in zip(edges, result, node._input_meta or _NONES):
+        for target, grad, meta in zip(edges, result, metas):
             if target is None or grad is None:
                 continue
             if meta is not None:  # a tensor: sum a broadcast gradient back to its shape

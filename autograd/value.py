@@ -151,6 +151,8 @@ class ScalarFunction(Function):
         super().__init_subclass__(**kwargs)
         if "forward" in cls.__dict__:
             cls.apply = staticmethod(_scalar_apply(cls))
+        if "backward" in cls.__dict__:
+            cls._visit = _scalar_visit(cls)
 
     @classmethod
     def _apply_in_general(cls, *args):
@@ -208,11 +210,35 @@ def _scalar_apply(cls):
             out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
             return out
 
-    # A code object of its own for each op class: CPython specializes attribute access
-    # per code object, and one shared by all the ops would see a new class each time.
-    apply = types.FunctionType(apply.__code__.replace(), apply.__globals__, "apply", None, apply.__closure__)
-    apply.__qualname__ = f"{cls.__name__}.apply"
-    return apply
+    return _own_code(apply, cls, "apply")
+
+
+def _scalar_visit(cls):
+    """`node._visit(grad)`: the engine's visit of a node of this op when nothing
+    watches the pass. The node keeps its gradient (as micrograd's Values do) and runs
+    backward; returns the edges and the gradients for them. Like `apply`, a code
+    object per op class, so that attribute access on the node is specialized."""
+    backward = cls.backward
+    if issubclass(cls, UnaryScalarFunction):
+        def visit(node, grad):
+            kept = node.grad
+            node.grad = grad if kept is None else kept + grad
+            return node._edge0, (backward(node, grad),)
+    else:
+        def visit(node, grad):
+            kept = node.grad
+            node.grad = grad if kept is None else kept + grad
+            return (node._edge0, node._edge1), backward(node, grad)
+
+    return _own_code(visit, cls, "_visit")
+
+
+def _own_code(fn, cls, name):
+    """`fn` with a code object of its own (CPython specializes attribute access per
+    code object; one shared by all the ops would see a new node class each time)."""
+    fn = types.FunctionType(fn.__code__.replace(), fn.__globals__, name, None, fn.__closure__)
+    fn.__qualname__ = f"{cls.__name__}.{name}"
+    return fn
 
 
 class UnaryScalarFunction(ScalarFunction):
