@@ -508,8 +508,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         if node._keeps_output and plain and not node._pre_hooks:
             # A Value op, nothing to watch: its gradient stays on it, as in micrograd, and
             # its backward (built in, floats, one gradient per input) needs no checks.
-            edges, result = node._visit(grads)
-            metas = _NONES
+            edges, result, metas = node._visit(grads)
         else:
             if node._n_outputs == 1:
                 if node._pre_hooks or captured is not None:
@@ -536,7 +535,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
                 result = (result,)
             if check_anomaly:
                 _check_anomaly(node, result)
-            edges, metas = node._edges, node._input_meta or _NONES
+            edges, metas = node._edges, node._input_meta
             if len(result) != len(edges):
                 raise RuntimeError(
                     f"{node.name()}: backward returned {len(result)} gradients, but forward "
@@ -545,7 +544,7 @@ def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observe
         # The latest-created node that this one makes pending goes next, without the
         # heap, when nothing waiting there is later (most often: a chain of ops).
         next_node = None
-        for target, grad, meta in zip(edges, result, metas):
+        for target, grad, meta in zip(edges, result, metas or _NONES):
             if target is None or grad is None:
                 continue
             if meta is not None:  # a tensor: sum a broadcast gradient back to its shape

@@ -129,10 +129,10 @@ class ScalarFunction(Function):
     time grows with their number). It keeps its output's `data` and `grad` itself
     (`Value.grad` reads it there), so it needs no reference back to the output
     Value, which is freed as soon as nobody holds it; and it keeps its edges in
-    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). `apply`
-    builds the node directly, writing only what a Value op needs; the rare cases
-    (grad mode off, anomaly detection, module scopes, Values that are output 1+ of
-    a node, no input requiring grad) take `Function.apply`."""
+    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). Each
+    op class gets two functions of its own: `apply` (`_scalar_apply`), which
+    Value's operators are, and `_visit` (`_scalar_visit`), the engine's visit of
+    its nodes."""
 
     # No __dict__ (see Value): what may be set per node is a slot. `apply` sets
     # `_input_meta` (None: nothing to reduce or cast for a Value), `_saved` (None:
@@ -216,19 +216,21 @@ def _scalar_apply(cls):
 def _scalar_visit(cls):
     """`node._visit(grad)`: the engine's visit of a node of this op when nothing
     watches the pass. The node keeps its gradient (as micrograd's Values do) and runs
-    backward; returns the edges and the gradients for them. Like `apply`, a code
-    object per op class, so that attribute access on the node is specialized."""
+    backward; returns the edges, the gradients for them and the input metadata (None
+    unless `Function.apply` made the node: an input was output 1+ of a node). Like
+    `apply`, a code object per op class, so that attribute access on the node is
+    specialized."""
     backward = cls.backward
     if issubclass(cls, UnaryScalarFunction):
         def visit(node, grad):
             kept = node.grad
             node.grad = grad if kept is None else kept + grad
-            return node._edge0, (backward(node, grad),)
+            return node._edge0, (backward(node, grad),), node._input_meta
     else:
         def visit(node, grad):
             kept = node.grad
             node.grad = grad if kept is None else kept + grad
-            return (node._edge0, node._edge1), backward(node, grad)
+            return (node._edge0, node._edge1), backward(node, grad), node._input_meta
 
     return _own_code(visit, cls, "_visit")
 
