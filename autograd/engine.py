@@ -43,7 +43,7 @@ __all__ = [
 
 
 class _ModeState:
-    """The grad mode of one thread."""
+    """The grad mode of one thread. Whoever changes a field calls `sync()`."""
 
     __slots__ = ("anomaly", "enabled", "module_scope")
 
@@ -52,9 +52,28 @@ class _ModeState:
         self.anomaly = False
         self.module_scope = ()  # ((qualified name, module), ...) whose forward is running (set by nn)
 
+    def sync(self):
+        """Keep `_unusual` in step with this state's fields."""
+        if self.enabled and not self.anomaly and not self.module_scope:
+            _unusual.discard(self)
+        else:
+            _unusual.add(self)
+
+
+# The states (of all threads) that are not the default one: grad mode off, anomaly
+# detection on, or inside an nn.Module's forward. Each thread keeps its own state's
+# membership (set.add and set.discard are atomic). Reading the thread-local state
+# costs an op far more than this set's emptiness: the Value ops check this first.
+_unusual = set()
+
 
 def _field(name):
-    return property(lambda self: getattr(self.state, name), lambda self, value: setattr(self.state, name, value))
+    def set_field(self, value):
+        state = self.state
+        setattr(state, name, value)
+        state.sync()
+
+    return property(lambda self: getattr(self.state, name), set_field)
 
 
 class _GradMode(threading.local):
@@ -87,9 +106,12 @@ class _GradModeContext:
         state = _grad_mode.state
         self._previous = state.enabled
         state.enabled = self.mode
+        state.sync()
 
     def __exit__(self, *exc):
-        _grad_mode.state.enabled = self._previous
+        state = _grad_mode.state
+        state.enabled = self._previous
+        state.sync()
         return False
 
     def __call__(self, fn):
@@ -125,6 +147,7 @@ class set_grad_enabled(_GradModeContext):
         self.mode = bool(mode)
         self._previous = state.enabled
         state.enabled = self.mode
+        state.sync()
 
     def __enter__(self):
         pass
@@ -350,10 +373,13 @@ def _record(cls, args, kwargs, state):
     ctx._sequence_nr = next(_sequence)
     ctx._saved = None
     state.enabled = False
+    _unusual.add(state)
     try:
         out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
     finally:
         state.enabled = True
+        if not state.anomaly and not state.module_scope:
+            _unusual.discard(state)
     outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
     saved = ctx._saved
     if saved:  # remember versions: an in-place change before backward must be caught
@@ -471,10 +497,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     state = _grad_mode.state
     previous = state.enabled
     state.enabled = bool(create_graph)
+    state.sync()
     try:
         return _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer)
     finally:
         state.enabled = previous
+        state.sync()
 
 
 def _run_backward(roots, root_grads, retain_graph, create_graph, inputs, observer):

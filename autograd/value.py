@@ -12,7 +12,9 @@ import operator
 import types
 
 from autograd import engine
-from autograd.engine import _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, root_gradients, run_backward
+from autograd.engine import (
+    _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, _unusual, root_gradients, run_backward,
+)
 
 
 class Value:
@@ -175,8 +177,7 @@ def _scalar_apply(cls):
     # (inlined below: a Value the engine reaches as output 0 of its node, or a leaf)
     if issubclass(cls, UnaryScalarFunction):
         def apply(a):
-            state = _grad_mode.state
-            if not state.enabled or state.anomaly or state.module_scope or type(a) is not Value \
+            if _unusual and _grad_mode.state in _unusual or type(a) is not Value \
                     or not a.requires_grad or a._output_nr:
                 return in_general(a)
             ctx = _new(cls)
@@ -190,8 +191,7 @@ def _scalar_apply(cls):
             return out
     else:
         def apply(a, b):
-            state = _grad_mode.state
-            if not state.enabled or state.anomaly or state.module_scope or type(a) is not Value \
+            if _unusual and _grad_mode.state in _unusual or type(a) is not Value \
                     or not a.requires_grad or a._output_nr:
                 return in_general(a, b)
             if type(b) is Value:

@@ -153,6 +153,7 @@ class Module:
         state = _grad_mode.state  # this thread's
         outer = state.module_scope
         state.module_scope = outer + ((_scope_name(self, outer), self),)
+        state.sync()
         try:
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
@@ -166,6 +167,7 @@ class Module:
             return output
         finally:
             state.module_scope = outer
+            state.sync()
 
     def register_forward_pre_hook(self, hook) -> RemovableHandle:
         """`hook(module, args)` runs before forward; it may return new args."""

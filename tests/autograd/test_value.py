@@ -206,3 +206,27 @@ def test_value_ops_match_float64_tensors_on_micrograd_style_neurons():
     out_t.backward()
     assert out.data == pytest.approx(out_t.item(), rel=1e-12)
     np.testing.assert_allclose([v.grad for v in ws], wt.grad.data, rtol=1e-12)
+
+
+def test_grad_mode_of_one_thread_does_not_leak_into_another():
+    import threading
+
+    in_no_grad, done = threading.Event(), threading.Event()
+    seen = {}
+
+    def other():
+        with autograd.no_grad():
+            in_no_grad.set()
+            done.wait()
+            seen["other records"] = (Value(1.0) * 2.0).grad_fn is not None
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    in_no_grad.wait()
+    seen["main records"] = (Value(1.0) * 2.0).grad_fn is not None  # another thread's no_grad
+    with autograd.no_grad():
+        seen["main in no_grad records"] = (Value(1.0) * 2.0).grad_fn is not None
+    done.set()
+    thread.join()
+    assert seen == {"main records": True, "main in no_grad records": False, "other records": False}
+    assert (Value(1.0) * 2.0).grad_fn is not None
