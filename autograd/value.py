@@ -119,6 +119,7 @@ engine.Value = Value
 
 
 _new = object.__new__
+_ONE_INPUT = object()  # the missing second argument of a one-Value op
 
 
 class ScalarFunction(Function):
@@ -174,41 +175,26 @@ def _scalar_apply(cls):
     does not require grad, a first argument that is not a Value) take
     `Function.apply`."""
     forward, in_general = cls.forward, cls._apply_in_general
-    # (inlined below: a Value the engine reaches as output 0 of its node, or a leaf)
-    if issubclass(cls, UnaryScalarFunction):
-        def apply(a):
-            if _unusual and _grad_mode.state in _unusual or type(a) is not Value \
-                    or not a.requires_grad or a._output_nr:
-                return in_general(a)
-            ctx = cls()  # (no __init__: faster than object.__new__)
+
+    def apply(a, b=_ONE_INPUT):
+        # (inlined: each Value input must be one the engine reaches as output 0 of its node, or a leaf)
+        if _unusual and _grad_mode.state in _unusual or type(a) is not Value or not a.requires_grad \
+                or a._output_nr or type(b) is Value and (not b.requires_grad or b._output_nr):
+            return in_general(a) if b is _ONE_INPUT else in_general(a, b)
+        ctx = cls()  # (no __init__: faster than object.__new__)
+        if b is _ONE_INPUT:
             data = forward(ctx, a)
             ctx._edge0 = (a.grad_fn or a,)
-            ctx._sequence_nr = next(_sequence)
-            ctx.data, ctx.grad = data, 0.0
-            ctx._input_meta = ctx._saved = ctx._pre_hooks = None
-            out = _new(Value)
-            out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
-            return out
-    else:
-        def apply(a, b):
-            if _unusual and _grad_mode.state in _unusual or type(a) is not Value \
-                    or not a.requires_grad or a._output_nr:
-                return in_general(a, b)
-            if type(b) is Value:
-                if not b.requires_grad or b._output_nr:
-                    return in_general(a, b)
-                edge1 = b.grad_fn or b
-            else:  # a number
-                edge1 = None
-            ctx = cls()  # (no __init__: faster than object.__new__)
+        else:
             data = forward(ctx, a, b)
-            ctx._edge0, ctx._edge1 = a.grad_fn or a, edge1
-            ctx._sequence_nr = next(_sequence)
-            ctx.data, ctx.grad = data, 0.0
-            ctx._input_meta = ctx._saved = ctx._pre_hooks = None
-            out = _new(Value)
-            out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
-            return out
+            ctx._edge0 = a.grad_fn or a
+            ctx._edge1 = (b.grad_fn or b) if type(b) is Value else None  # or a number
+        ctx._sequence_nr = next(_sequence)
+        ctx.data, ctx.grad = data, 0.0
+        ctx._input_meta = ctx._saved = ctx._pre_hooks = None
+        out = _new(Value)
+        out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
+        return out
 
     return _own_code(apply, cls, "apply")
 
@@ -238,7 +224,7 @@ def _scalar_visit(cls):
 def _own_code(fn, cls, name):
     """`fn` with a code object of its own (CPython specializes attribute access per
     code object; one shared by all the ops would see a new node class each time)."""
-    fn = types.FunctionType(fn.__code__.replace(), fn.__globals__, name, None, fn.__closure__)
+    fn = types.FunctionType(fn.__code__.replace(), fn.__globals__, name, fn.__defaults__, fn.__closure__)
     fn.__qualname__ = f"{cls.__name__}.{name}"
     return fn
 
