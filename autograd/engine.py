@@ -222,7 +222,7 @@ class Function:
     _n_outputs = 1
     _pre_hooks = None  # output_nr -> hooks run on that output's gradient
     _retained = None  # output numbers whose gradient is kept in the output's .grad
-    _keeps_output = False  # whether the node keeps its output's data and grad itself (Value ops)
+    _keeps_output = False  # whether the node keeps its output's data and grad itself (Value ops, with `_visit`)
     _non_differentiable = None
     metadata = None
 

@@ -37,12 +37,11 @@ OPS = {
     "neg": (lambda x, y: -x, lambda x, y: -x, (-3, 3), (-3, 3)),
     "relu_pos": (lambda x, y: x.relu(), lambda x, y: max(x, 0.0), (0.1, 3), (-3, 3)),
     "relu_neg": (lambda x, y: x.relu(), lambda x, y: max(x, 0.0), (-3, -0.1), (-3, 3)),
-    "tanh": (lambda x, y: x.tanh(), math.tanh, (-3, 3), (-3, 3)),
+    "tanh": (lambda x, y: x.tanh(), lambda x, y: math.tanh(x), (-3, 3), (-3, 3)),
     "exp": (lambda x, y: x.exp(), lambda x, y: math.exp(x), (-3, 3), (-3, 3)),
     "log": (lambda x, y: x.log(), lambda x, y: math.log(x), (0.2, 3), (-3, 3)),
     "sigmoid": (lambda x, y: x.sigmoid(), lambda x, y: sigmoid(x), (-6, 6), (-3, 3)),
 }
-OPS["tanh"] = (OPS["tanh"][0], lambda x, y: math.tanh(x), (-3, 3), (-3, 3))
 
 
 def _scalar_vjp(fn, *xs):
