@@ -177,9 +177,11 @@ def _scalar_apply(cls):
     forward, in_general = cls.forward, cls._apply_in_general
 
     def apply(a, b=_ONE_INPUT):
-        # (inlined: each Value input must be one the engine reaches as output 0 of its node, or a leaf)
+        # (inlined: each input must be a Value the engine reaches as output 0 of its node, or
+        # a leaf; or, as b, a number. A subclass of Value takes the general path too.)
+        b_is_value = type(b) is Value
         if _unusual and _grad_mode.state in _unusual or type(a) is not Value or not a.requires_grad \
-                or a._output_nr or type(b) is Value and (not b.requires_grad or b._output_nr):
+                or a._output_nr or (not b.requires_grad or b._output_nr if b_is_value else isinstance(b, Value)):
             return in_general(a) if b is _ONE_INPUT else in_general(a, b)
         ctx = cls()  # (no __init__: faster than object.__new__)
         if b is _ONE_INPUT:
@@ -188,7 +190,7 @@ def _scalar_apply(cls):
         else:
             data = forward(ctx, a, b)
             ctx._edge0 = a.grad_fn or a
-            ctx._edge1 = (b.grad_fn or b) if type(b) is Value else None  # or a number
+            ctx._edge1 = (b.grad_fn or b) if b_is_value else None  # or a number
         ctx._sequence_nr = next(_sequence)
         ctx.data, ctx.grad = data, 0.0
         ctx._input_meta = ctx._saved = ctx._pre_hooks = None
@@ -245,7 +247,7 @@ class AddV(ScalarFunction):
 
     @staticmethod
     def forward(ctx, a, b):  # a + b
-        return a.data + (b.data if type(b) is Value else float(b))
+        return a.data + (b.data if isinstance(b, Value) else float(b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -257,7 +259,7 @@ class MulV(ScalarFunction):
 
     @staticmethod
     def forward(ctx, a, b):  # a * b
-        ctx.a, ctx.b = a.data, (b.data if type(b) is Value else float(b))
+        ctx.a, ctx.b = a.data, (b.data if isinstance(b, Value) else float(b))
         return ctx.a * ctx.b
 
     @staticmethod

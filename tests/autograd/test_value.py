@@ -229,3 +229,14 @@ def test_grad_mode_of_one_thread_does_not_leak_into_another():
     thread.join()
     assert seen == {"main records": True, "main in no_grad records": False, "other records": False}
     assert (Value(1.0) * 2.0).grad_fn is not None
+
+
+def test_a_subclass_of_value_gets_its_gradients_in_either_position():
+    class Named(Value):
+        pass
+
+    a, b = Value(1.5), Named(-2.0)
+    out = a * b + b * a + (b + a).tanh()
+    out.backward()
+    t = math.tanh(-0.5)
+    assert (a.grad, b.grad) == (pytest.approx(2 * -2.0 + 1 - t * t), pytest.approx(2 * 1.5 + 1 - t * t))
