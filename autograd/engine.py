@@ -201,7 +201,8 @@ class Function:
     A node's links to its inputs, one entry per argument of forward: `_edges`,
     where the gradient goes (the input's node, the input itself for a leaf, or
     None), and `_input_meta`, what the engine needs to deliver it (`(output_nr,
-    shape, dtype)` of the input, or None for output 0 of a scalar: nothing to reduce).
+    shape, dtype)` of the input, or None for output 0 of a scalar: nothing to reduce;
+    a Value op's node made by its own `apply` has None for the whole of it).
     """
 
     # No __dict__ here: a subclass without __slots__ (a user's Function, a Tensor op)
