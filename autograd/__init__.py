@@ -1,21 +1,18 @@
 """glassgrad's autograd: PyTorch's tensor API on NumPy, with a graph you can see.
 
-The engine is `engine.py`; the ops are in `elementwise.py`, `reductions.py`,
-`shape.py`, `linalg.py`; `Value` (the scalar twin of `Tensor`) in `value.py`.
+The engine, by concept: `grad_mode.py` (whether ops record), `function.py` (the
+`Function`: an op and its graph node), `backward.py` (the backward pass and
+`grad`), `anomaly.py`. `tensor.py` is the Tensor's core, `tensor_methods.py` its
+methods; the ops are in `elementwise.py`, `reductions.py`, `shape.py`,
+`linalg.py`, `conv.py`; `Value`, micrograd's scalar, is `value.py`, on its own.
 """
 
-from autograd.engine import (
-    Function,
-    detect_anomaly,
-    enable_grad,
-    grad,
-    is_anomaly_enabled,
-    set_detect_anomaly,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-)
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from autograd.function import Function
+from autograd.backward import grad
 from autograd.tensor import Tensor
+from autograd import tensor_methods  # noqa: F401 - attaches Tensor's methods
 from autograd.dtypes import (
     double,
     float16,

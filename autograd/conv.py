@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autograd.engine import Function
+from autograd.function import Function
 
 
 class Geometry(NamedTuple):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.tensor import Tensor, _check_requires_grad, _size, float32, int64
+from autograd.dtypes import float32, int64
+from autograd.tensor import Tensor, _check_requires_grad
+from autograd.tensor_methods import _size
 
 _rng = np.random.default_rng()
 

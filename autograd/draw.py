@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import graphviz
 import numpy as np
 
-from autograd.engine import _FREED, Function, root_gradients, run_backward
+from autograd.backward import root_gradients, run_backward
+from autograd.function import FREED as _FREED, Function
 from autograd.tensor import Tensor
 from autograd.value import Value
 

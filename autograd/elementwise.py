@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from autograd.engine import Function
+from autograd.function import Function
 from autograd.tensor import Tensor
 
 _F64 = np.dtype(np.float64)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import enable_grad, grad
+from autograd.backward import grad
+from autograd.grad_mode import enable_grad
 from autograd.tensor import Tensor
 
 

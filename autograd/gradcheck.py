@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 
-from autograd.engine import enable_grad, grad, no_grad
+from autograd.backward import grad
+from autograd.grad_mode import enable_grad, no_grad
 from autograd.tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import Function
+from autograd.function import Function
 
 
 class MatMul(Function):

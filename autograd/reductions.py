@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import Function
+from autograd.function import Function
 from autograd.shape import Expand
 from autograd.tensor import Tensor
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from autograd import no_grad
-from autograd.engine import _grad_mode
+from autograd.grad_mode import node_metadata
 from autograd.tensor import Tensor, _array_from, _check_requires_grad
 
 __all__ = ["Module", "Parameter", "current_module_scope"]
@@ -56,7 +56,7 @@ def current_module_scope() -> list:
     `(qualified name, module)` pairs; names are those of `named_modules()` of the
     outermost module ('' for itself). The engine records it on each graph node
     (`grad_fn.metadata['module_scope']`) for `draw_graph`'s module clusters."""
-    return list(_grad_mode.module_scope)
+    return list(node_metadata.current().get("module_scope", ()))
 
 
 def _scope_name(module, stack) -> str:
@@ -150,11 +150,8 @@ class Module:
         raise NotImplementedError(f'Module [{self._get_name()}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        state = _grad_mode.state  # this thread's
-        outer = state.module_scope
-        state.module_scope = outer + ((_scope_name(self, outer), self),)
-        state.sync()
-        try:
+        outer = node_metadata.current().get("module_scope", ())
+        with node_metadata(module_scope=outer + ((_scope_name(self, outer), self),)):
             for hook in list(self._forward_pre_hooks.values()):
                 result = hook(self, args)
                 if result is not None:
@@ -165,9 +162,6 @@ class Module:
                 if result is not None:
                     output = result
             return output
-        finally:
-            state.module_scope = outer
-            state.sync()
 
     def register_forward_pre_hook(self, hook) -> RemovableHandle:
         """`hook(module, args)` runs before forward; it may return new args."""

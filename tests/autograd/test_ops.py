@@ -415,7 +415,7 @@ def test_every_function_in_the_op_modules_is_exercised_by_a_row():
 
     import warnings
 
-    from autograd.engine import Function
+    from autograd.function import Function
 
     modules = ["elementwise", "reductions", "shape", "linalg", "conv"]
     catalogue = set()

@@ -1,0 +1,228 @@
+"""The backward pass: reverse-mode backprop over the recorded nodes.
+
+The nodes that have received a gradient wait in a heap, latest-created first.
+A node is created after the nodes of its inputs, so when the latest-created one
+comes out, every gradient for it has arrived: the nodes are visited in reverse
+creation order, a topological order, in one pass and without recursion. Each
+visit runs the node's backward and sends each input's gradient, summed back to
+that input's shape, to the node that made the input (or to the leaf itself).
+What reaches the leaves is added into their `.grad`.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+
+from autograd import anomaly
+from autograd.function import FREED, Function
+from autograd.grad_mode import _state
+from autograd.tensor import Tensor
+
+__all__ = ["grad", "run_backward"]
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, observer=None):
+    """Backpropagate `root_grads` from `roots`.
+
+    Without `inputs`, gradients are added into the `.grad` of the leaves (and of
+    tensors that `retain_grad()`). With `inputs`, their gradients are returned, in
+    order (None where unreachable), and no `.grad` changes. `observer(node or leaf,
+    grad)` is called as each node is visited and as each leaf gets its total: the
+    steps that `backprop_steps` draws.
+    """
+    capture = None if inputs is None else {_key(v): None for v in inputs}
+    previous, _state.enabled = _state.enabled, bool(create_graph)  # backward's ops record only for create_graph
+    try:
+        leaf_grads = _backward_pass(roots, root_grads, retain_graph, create_graph, capture, observer)
+        if capture is not None:
+            capture.update((leaf, g) for leaf, g in leaf_grads.items() if leaf in capture)
+            return [capture[_key(v)] for v in inputs]
+        for leaf, g in leaf_grads.items():
+            for hook in leaf._hooks or ():
+                g = _run_hook(hook, g)
+            if observer is not None:
+                observer(leaf, g)
+            _accumulate(leaf, g, create_graph)
+        return None
+    finally:
+        _state.enabled = previous
+
+
+def _backward_pass(roots, root_grads, retain_graph, create_graph, capture, observer):
+    """The loop. Returns what reached the leaves: {leaf: its total gradient}."""
+    grads = {}  # a node -> the gradients of its outputs so far (a list); a leaf -> its gradient
+    ready = []  # the nodes that received a gradient: a heap of (-creation number, node)
+    for root, g in zip(roots, root_grads):
+        _send(grads, ready, root.grad_fn or root, root._output_nr, g, create_graph)
+    while ready:
+        node = heappop(ready)[1]  # the latest-created: all its gradient has arrived
+        output_grads = grads.pop(node)
+        if node._n_outputs != 1:  # an output nobody used: zeros
+            output_grads = [_zeros(*meta) if g is None else g for g, meta in zip(output_grads, node._output_meta)]
+        if node._pre_hooks or node._retained or capture is not None:
+            output_grads = [_hooks_and_retain(node, i, g, capture) for i, g in enumerate(output_grads)]
+        if observer is not None:
+            observer(node, output_grads[0] if node._n_outputs == 1 else output_grads)
+        input_grads = node.backward(node, *output_grads)
+        if not retain_graph and node._saved:
+            node._saved = FREED
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        if len(input_grads) != len(node._edges):
+            raise RuntimeError(
+                f"{node.name()}: backward returned {len(input_grads)} gradients, but forward took "
+                f"{len(node._edges)} arguments; return one gradient (or None) per argument"
+            )
+        if anomaly.check_nan:
+            anomaly.check_gradients(node, input_grads)
+        for edge, g in zip(node._edges, input_grads):
+            if edge is not None and g is not None:
+                target, output_nr, shape, dtype = edge
+                _send(grads, ready, target, output_nr, _reduce_to(g, shape, dtype), create_graph)
+    return grads
+
+
+def _send(grads, ready, target, output_nr, g, create_graph):
+    """Add `g` to what `target` (a node's output `output_nr`, or a leaf) has received;
+    a node receiving its first gradient joins the `ready` heap."""
+    if not isinstance(target, Function):  # a leaf
+        old = grads.get(target)
+        grads[target] = g if old is None else _add(old, g, create_graph)
+        return
+    received = grads.get(target)
+    if received is None:
+        received = grads[target] = [None] * target._n_outputs
+        heappush(ready, (-target._sequence_nr, target))
+    old = received[output_nr]
+    received[output_nr] = g if old is None else _add(old, g, create_graph)
+
+
+def _add(a, b, create_graph):
+    return a + b if create_graph else Tensor._make(a.data + b.data, False)
+
+
+def _reduce_to(g, shape, dtype):
+    """Sum a broadcast gradient back to its input's shape; cast it to its dtype."""
+    if g.data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g.data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _zeros(shape, dtype):
+    return Tensor._make(Tensor._zeros(shape, dtype), False)
+
+
+def _hooks_and_retain(node, output_nr, g, capture):
+    """Output `output_nr`'s gradient is complete: run its hooks, then capture it
+    for `autograd.grad` or keep it in `.grad` for `retain_grad`."""
+    for hook in (node._pre_hooks or {}).get(output_nr, ()):
+        g = _run_hook(hook, g)
+    if capture is not None:
+        if (node, output_nr) in capture:
+            capture[(node, output_nr)] = g
+    elif output_nr in node._retained:
+        output = node._output_variable(output_nr)
+        if output is not None:
+            _accumulate(output, g, _state.enabled)
+    return g
+
+
+def _run_hook(hook, g):
+    new = hook(g)
+    return g if new is None else new
+
+
+def _accumulate(variable, g, create_graph):
+    """Add `g` into `variable.grad`, in a buffer of its own (a .grad the user kept
+    elsewhere, or another variable's gradient, is never written into)."""
+    if variable.grad is None:
+        variable.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False)
+    elif create_graph:
+        variable.grad = variable.grad + g
+    else:
+        variable.grad.data = variable.grad.data + g.data
+
+
+def _key(variable):
+    """How the pass knows a variable: its node's output, or the leaf itself."""
+    return variable if variable.grad_fn is None else (variable.grad_fn, variable._output_nr)
+
+
+# --- hooks and retain_grad, as Tensor records them on a node ---
+
+
+def retain_output(node, output_nr):
+    """Keep the gradient of output `output_nr` of `node` in that variable's `.grad`."""
+    node._retained = node._retained | {output_nr}
+
+
+def pre_hooks_of(node, output_nr) -> list:
+    """The hooks run on the gradient of `node`'s output `output_nr` (a list to add to)."""
+    if node._pre_hooks is None:
+        node._pre_hooks = {}
+    return node._pre_hooks.setdefault(output_nr, [])
+
+
+# --- the entry points: the roots' gradients, and autograd.grad ---
+
+
+def root_gradients(roots, gradients, op="backward"):
+    """The gradients to start with: ones for a scalar root, else the given ones,
+    checked against each root's shape."""
+    out = []
+    for i, (root, gradient) in enumerate(zip(roots, gradients)):
+        if not root.requires_grad:
+            raise RuntimeError(
+                f"{op}(): element {i} of the outputs does not require grad and has no grad_fn; "
+                "create the leaves with requires_grad=True (and not under no_grad)"
+            )
+        if gradient is None:
+            if root.data.size != 1:
+                raise RuntimeError(
+                    f"{op}(): grad can be implicitly created only for scalar outputs, but output {i} "
+                    f"has shape {root.shape}; pass a gradient of that shape"
+                )
+            gradient = Tensor._make(Tensor._ones(root.shape, root.dtype), False)
+        else:
+            if not isinstance(gradient, Tensor):
+                gradient = Tensor(gradient, dtype=root.dtype)
+            if gradient.shape != root.shape:
+                raise RuntimeError(
+                    f"{op}(): the gradient for output {i} has shape {gradient.shape}, but the output "
+                    f"has shape {root.shape}"
+                )
+        out.append(gradient)
+    return out
+
+
+def _as_list(x):
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, as a tuple, without
+    touching any `.grad` (PyTorch's `torch.autograd.grad`)."""
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad(): got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad(): input {i} does not require grad; call requires_grad_() on it")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = root_gradients(outputs, grad_outputs, "grad")
+    result = run_backward(outputs, roots, retain_graph, create_graph, inputs)
+    for i, (t, g) in enumerate(zip(inputs, result)):
+        if g is None:
+            if materialize_grads:
+                result[i] = _zeros(t.shape, t.dtype)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad(): input {i} appears not to have been used in the graph; "
+                    "pass allow_unused=True if this is what you want"
+                )
+    return tuple(result)

@@ -1,0 +1,99 @@
+"""Grad mode: whether ops record the graph, per thread, as `torch.no_grad` & co.
+
+Also the one hook through which code above the engine (nn's module scopes)
+labels the nodes recorded while it runs: `node_metadata`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "node_metadata"]
+
+
+class _ThreadState(threading.local):
+    enabled = True  # whether ops record the graph
+    metadata = None  # a dict every recorded node gets as its `metadata`, or None
+
+
+_state = _ThreadState()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph in this thread."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Base of the switches: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = _state.enabled
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _state.enabled = self._previous
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._args()):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _args(self):
+        return ()
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording in this thread: `with no_grad():` or `@no_grad()`."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Enable graph recording in this thread (inside a `no_grad` block)."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """`set_grad_enabled(False)` switches recording off at once, as in PyTorch; as a
+    context manager it restores the previous mode on exit."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._previous = _state.enabled
+        _state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def _args(self):
+        return (self.mode,)
+
+
+class node_metadata:
+    """`with node_metadata(key=value):` every node recorded in this thread meanwhile
+    gets these items in its `metadata` dict (nested blocks: the inner wins).
+    `node_metadata.current()` is the dict in force. nn uses it for module scopes."""
+
+    def __init__(self, **items):
+        self.items = items
+
+    def __enter__(self):
+        self._previous = _state.metadata
+        _state.metadata = {**(self._previous or {}), **self.items}
+
+    def __exit__(self, *exc):
+        _state.metadata = self._previous
+        return False
+
+    @staticmethod
+    def current() -> dict:
+        return dict(_state.metadata or {})

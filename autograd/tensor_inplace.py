@@ -1,0 +1,159 @@
+"""In-place ops (`add_`, `mul_`, `x[i] = v`, `+=`, ...): the out-of-place op,
+written back into the tensor's memory. The graph then continues from the op's
+node, and the version counter bumps, so that a node that saved the old value
+notices at backward (`Function.saved_tensors`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES
+from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
+from autograd.grad_mode import is_grad_enabled
+from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic
+from autograd.tensor import Tensor
+
+_INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _index(index):
+    """Tensors inside an index become arrays."""
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _requires_grad(x):
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+class InplaceMethods:
+    """Attached to Tensor by `tensor_methods.attach`."""
+
+    # --- in-place ops: the out-of-place op, written back into this tensor's memory ---
+    def _inplace(self, op, *args, name):
+        """Apply `op(self, *args)` and store the result in self: the graph then
+        continues from the op's node, and the version counter tells saved copies."""
+        if self.requires_grad and self.grad_fn is None and is_grad_enabled():
+            raise RuntimeError(
+                f"{name}(): a leaf tensor that requires grad (shape {self.shape}) is being used in "
+                "an in-place operation; do it under `with autograd.no_grad():` (as optimizers "
+                "do) or use the out-of-place op"
+            )
+        view_op = self.grad_fn
+        if type(view_op) in (Reshape, Permute, Expand) or (type(view_op) is GetItem and _is_basic(view_op.index)):
+            raise RuntimeError(
+                f"{name}(): this tensor is a view ({view_op.name()}) of a tensor that requires grad; "
+                "changing it in place would not reach its base's gradient. Change the base "
+                "instead (base[index] = ...), or clone() the view first"
+            )
+        ufunc = _INPLACE_UFUNCS.get(op)
+        if ufunc is not None and not (is_grad_enabled() and (self.requires_grad or _requires_grad(args[0]))):
+            try:  # nothing to record: compute straight into self's memory (an optimizer's update)
+                ufunc(self.data, _raw(args[0]), out=self.data, casting="same_kind")
+            except (TypeError, ValueError):
+                pass  # the general path below raises the error, worded for this op
+            else:
+                self._version[0] += 1
+                return self
+        before = Tensor._make(self.data, self.requires_grad)  # self's value before the change
+        before.grad_fn, before._output_nr = self.grad_fn, self._output_nr
+        result = op.apply(before, *args)
+        node = result.grad_fn
+        if node is not None and node._saved and any(s is before for s in node._saved):
+            before.data = before.data.copy()  # the node keeps the old value, not our memory
+        try:
+            np.copyto(self.data, result.data, casting="same_kind")
+        except TypeError:
+            raise RuntimeError(
+                f"{name}(): result type {_DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast "
+                f"to the desired output type {_DTYPE_NAMES.get(self.dtype, self.dtype)}"
+            ) from None
+        except ValueError as error:
+            raise RuntimeError(
+                f"{name}(): cannot write into this tensor of shape {self.shape} ({error}); an "
+                "expanded or broadcast tensor shares memory between elements: clone() it first"
+            ) from None
+        self._version[0] += 1
+        if node is not None:
+            self.grad_fn, self._output_nr, self.requires_grad = node, result._output_nr, True
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(Add, other if alpha == 1 else other * alpha, name="add_")
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(Sub, other if alpha == 1 else other * alpha, name="sub_")
+
+    def mul_(self, other):
+        return self._inplace(Mul, other, name="mul_")
+
+    def div_(self, other):
+        return self._inplace(Div, other, name="div_")
+
+    def pow_(self, exponent):
+        return self._inplace(Pow, exponent, name="pow_")
+
+    def neg_(self):
+        return self._inplace(Neg, name="neg_")
+
+    def exp_(self):
+        return self._inplace(Exp, name="exp_")
+
+    def log_(self):
+        return self._inplace(Log, name="log_")
+
+    def sqrt_(self):
+        return self._inplace(Sqrt, name="sqrt_")
+
+    def abs_(self):
+        return self._inplace(Abs, name="abs_")
+
+    def tanh_(self):
+        return self._inplace(Tanh, name="tanh_")
+
+    def sigmoid_(self):
+        return self._inplace(Sigmoid, name="sigmoid_")
+
+    def relu_(self):
+        return self._inplace(Relu, name="relu_")
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        if min is None and max is None:
+            raise RuntimeError("clamp_(): at least one of 'min' or 'max' must not be None")
+        return self._inplace(Clamp, min, max, name="clamp_")
+
+    clip_ = clamp_
+
+    def zero_(self):
+        return self._inplace(Fill, 0, name="zero_")
+
+    def fill_(self, value):
+        return self._inplace(Fill, value, name="fill_")
+
+    def copy_(self, src):
+        return self._inplace(Copy, src, name="copy_")
+
+    def __setitem__(self, index, value):
+        self._inplace(SetItem, _index(index), value, name="__setitem__")
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)

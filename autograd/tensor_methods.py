@@ -1,0 +1,552 @@
+"""The Tensor's method surface, attached to `Tensor` from the op families: each
+differentiable method is a thin call of `SomeOp.apply` (`elementwise`,
+`reductions`, `shape`, `linalg`); `backward`, hooks and `retain_grad` reach the
+backward pass. `autograd/__init__.py` imports this module, which attaches them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
+from autograd.elementwise import (
+    Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf,
+)
+from autograd.linalg import MatMul
+from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
+from autograd.shape import Expand, Gather, GetItem, Permute, Reshape
+from autograd.tensor import Tensor
+from autograd.tensor_inplace import InplaceMethods, _index, _raw
+
+
+class TensorMethods:
+    """The methods, written as in a class body; `attach` copies them onto Tensor."""
+
+    def to(self, dtype=None, *args, **kwargs) -> Tensor:
+        """`to(dtype)` casts (differentiably); a device ('cpu') is accepted and ignored."""
+        dtype = kwargs.get("dtype", dtype)
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        if dtype is None or isinstance(dtype, str):
+            return self
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return Cast.apply(self, dtype)
+
+    def type(self, dtype=None):
+        """The dtype's name, or a cast to `dtype`."""
+        return _DTYPE_NAMES.get(self.dtype, str(self.dtype)) if dtype is None else self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(float32)
+
+    def double(self) -> Tensor:
+        return self.to(float64)
+
+    def long(self) -> Tensor:
+        return self.to(int64)
+
+    def int(self) -> Tensor:
+        return self.to(int32)
+
+    def bool(self) -> Tensor:
+        return self.to(bool_)
+
+    # --- graph ---
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) * gradient into every leaf's `.grad`."""
+        (gradient,) = root_gradients([self], [gradient])
+        if retain_graph is None:
+            retain_graph = create_graph
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = run_backward([self], [gradient], retain_graph, create_graph, inputs)
+            for t, g in zip(inputs, grads):
+                if g is not None:
+                    t.grad = g if t.grad is None else t.grad + g
+            return
+        run_backward([self], [gradient], retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` for this non-leaf tensor after backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad(): can't retain_grad on a tensor that doesn't require grad")
+        if self.grad_fn is not None:
+            retain_output(self.grad_fn, self._output_nr)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self.grad_fn
+        return bool(node is not None and node._retained and self._output_nr in node._retained)
+
+    def register_hook(self, hook):
+        """`hook(grad)` runs when this tensor's gradient is computed; it may return a
+        replacement. Returns a handle whose `remove()` unregisters it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook(): cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = pre_hooks_of(self.grad_fn, self._output_nr)
+        if hook not in hooks:
+            hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def clone(self) -> Tensor:
+        return Clone.apply(self)
+
+    # --- arithmetic (broadcasting; the engine reduces gradients to each input's shape) ---
+    def __add__(self, other):
+        return Add.apply(self, other)
+
+    def __radd__(self, other):
+        return Add.apply(other, self)
+
+    def __sub__(self, other):
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return Div.apply(other, self)
+
+    def __pow__(self, other):
+        return Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return MatMul.apply(self, _tensor(other))
+
+    def __rmatmul__(self, other):
+        return MatMul.apply(_tensor(other), self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+    abs = __abs__
+
+    # comparisons: tensors without gradient
+    def __eq__(self, other):
+        return Tensor._make(self.data == _raw(other), False)
+
+    def __ne__(self, other):
+        return Tensor._make(self.data != _raw(other), False)
+
+    def __lt__(self, other):
+        return Tensor._make(self.data < _raw(other), False)
+
+    def __le__(self, other):
+        return Tensor._make(self.data <= _raw(other), False)
+
+    def __gt__(self, other):
+        return Tensor._make(self.data > _raw(other), False)
+
+    def __ge__(self, other):
+        return Tensor._make(self.data >= _raw(other), False)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        return Tensor._make(~self.data, False)
+
+    def __and__(self, other):
+        return Tensor._make(self.data & _raw(other), False)
+
+    def __or__(self, other):
+        return Tensor._make(self.data | _raw(other), False)
+
+    def __xor__(self, other):
+        return Tensor._make(self.data ^ _raw(other), False)
+
+    def __floordiv__(self, other):
+        return Tensor._make(self.data // _raw(other), False)
+
+    def __mod__(self, other):
+        return Tensor._make(self.data % _raw(other), False)
+
+    def sign(self) -> Tensor:
+        return Tensor._make(np.sign(self.data), False)
+
+    def argmax(self, dim=None, keepdim=False) -> Tensor:
+        return Tensor._make(_arg_reduce(np.argmax, self.data, dim, keepdim), False)
+
+    def argmin(self, dim=None, keepdim=False) -> Tensor:
+        return Tensor._make(_arg_reduce(np.argmin, self.data, dim, keepdim), False)
+
+    def all(self, dim=None, keepdim=False) -> Tensor:
+        return Tensor._make(np.all(self.data, axis=dim, keepdims=keepdim), False)
+
+    def any(self, dim=None, keepdim=False) -> Tensor:
+        return Tensor._make(np.any(self.data, axis=dim, keepdims=keepdim), False)
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.isnan(self.data), False)
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.isfinite(self.data), False)
+
+    # --- elementwise ---
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def sqrt(self):
+        return Sqrt.apply(self)
+
+    def sin(self):
+        return Sin.apply(self)
+
+    def cos(self):
+        return Cos.apply(self)
+
+    def tanh(self):
+        return Tanh.apply(self)
+
+    def sigmoid(self):
+        return Sigmoid.apply(self)
+
+    def relu(self):
+        return Relu.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        if min is None and max is None:
+            raise RuntimeError("clamp(): at least one of 'min' or 'max' must not be None")
+        return Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return Maximum.apply(self, _tensor(other))
+
+    def minimum(self, other):
+        return Minimum.apply(self, _tensor(other))
+
+    def log1p(self):
+        return Log1p.apply(self)
+
+    def erf(self):
+        return Erf.apply(self)
+
+    def masked_fill(self, mask, value):
+        """`value` where `mask` is true (the filled elements get no gradient)."""
+        keep = ~np.broadcast_to(_raw(mask), self.shape).astype(np.bool_)
+        return Where.apply(Tensor._make(keep, False), self, value)
+
+    def gather(self, dim, index):
+        """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
+        dim = _dims(dim, self.ndim)[0] if self.ndim else 0
+        return Gather.apply(self, dim, np.asarray(_raw(index)))
+
+    def index_select(self, dim, index):
+        dim = _dims(dim, self.ndim)[0]
+        return self[(slice(None),) * dim + (np.asarray(_raw(index)),)]
+
+    def square(self):
+        return Mul.apply(self, self)
+
+    def rsqrt(self):
+        return Pow.apply(self, -0.5)
+
+    def reciprocal(self):
+        return Div.apply(1.0, self)
+
+    # --- reductions ---
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return Sum.apply(x, _dims(dim, self.ndim), keepdim)
+
+    def sum_to_size(self, *size):
+        size = _size(size)
+        if tuple(size) == self.shape:
+            return self
+        return SumToSize.apply(self, tuple(size))
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be floating point "
+                f"(got {_DTYPE_NAMES.get(x.dtype, x.dtype)}); call .float() first"
+            )
+        dims = _dims(dim, self.ndim)
+        count = _count(self.shape, dims)
+        return Sum.apply(x, dims, keepdim) * (1.0 / count if count else np.nan)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        dims = _dims(dim, self.ndim)
+        centered = self - self.mean(dims, keepdim=True)  # differentiable: second derivatives need it
+        count = _count(self.shape, dims) - correction
+        return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        zero = Tensor._make(var.data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
+        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
+
+    def amax(self, dim=None, keepdim=False):
+        return AMax.apply(self, _dims(dim, self.ndim), keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return -AMax.apply(-self, _dims(dim, self.ndim), keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """`max()` is the largest element; `max(dim)` is `(values, indices)`;
+        `max(other)` is `maximum(self, other)`."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        return _values_indices(self, np.argmax, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        return _values_indices(self, np.argmin, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        dims = _dims(dim, self.ndim)
+        peak = np.amax(self.data, axis=dims, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        shifted = self - Tensor._make(peak, False)
+        out = Sum.apply(shifted.exp(), dims, True).log() + Tensor._make(peak, False)
+        return out if keepdim else out.squeeze(dims)
+
+    def softmax(self, dim):
+        return Softmax.apply(self, dim)
+
+    def log_softmax(self, dim):
+        return LogSoftmax.apply(self, dim)
+
+    # --- shape ---
+    def reshape(self, *shape):
+        shape = _size(shape)
+        return self if shape == self.shape else Reshape.apply(self, shape)
+
+    def view(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+            return self.to(shape[0])
+        return self.reshape(*shape)
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
+        return self.reshape(shape)
+
+    def unflatten(self, dim, sizes):
+        dim = dim % self.ndim
+        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1 :])
+
+    def permute(self, *dims):
+        dims = tuple(d % self.ndim for d in _size(dims)) if self.ndim else ()
+        if sorted(dims) != list(range(self.ndim)):
+            raise RuntimeError(f"permute(): dims {dims} are not a permutation of the {self.ndim} dims of shape {self.shape}")
+        return Permute.apply(self, dims)
+
+    def transpose(self, dim0, dim1):
+        dims = list(range(self.ndim))
+        if self.ndim == 0:
+            return self
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return Permute.apply(self, tuple(dims))
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t(): expects a tensor with <= 2 dimensions, but got shape {self.shape}")
+        return self.T
+
+    def unsqueeze(self, dim):
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            shape = tuple(s for s in self.shape if s != 1)
+        else:
+            dims = {d % self.ndim for d in ((dim,) if isinstance(dim, int) else dim)} if self.ndim else set()
+            shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
+        return self.reshape(shape)
+
+    def expand(self, *sizes):
+        sizes = _size(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                f"expand(): the number of sizes ({len(sizes)}) must be at least the number of dims of shape {self.shape}"
+            )
+        lead = len(sizes) - self.ndim
+        shape = tuple(
+            (self.shape[i - lead] if s == -1 else s) for i, s in enumerate(sizes)
+        )
+        for i, s in enumerate(self.shape):
+            if s != 1 and s != shape[i + lead]:
+                raise RuntimeError(
+                    f"expand(): the expanded size {shape[i + lead]} must match the existing size {s} "
+                    f"at non-singleton dimension {i}; shape {self.shape}, sizes {sizes}"
+                )
+        return self if shape == self.shape else Expand.apply(self, shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes):
+        sizes = _size(sizes)
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
+        expanded = x.reshape(sum(((1, s) for s in x.shape), ())).expand(
+            sum(((r, s) for r, s in zip(sizes, x.shape)), ())
+        )
+        return expanded.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+
+    def split(self, split_size, dim=0):
+        length = self.shape[dim]
+        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else []) \
+            if isinstance(split_size, int) else list(split_size)
+        return tuple(_narrow(self, dim, sizes))
+
+    def chunk(self, chunks, dim=0):
+        size = -(-self.shape[dim] // chunks)
+        return self.split(size, dim)
+
+    def __getitem__(self, index):
+        return GetItem.apply(self, _index(index))
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+# --- helpers for the methods above ---
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _size(args) -> tuple:
+    """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(map(int, args))
+
+
+def _dims(dim, ndim):
+    """A dim argument as a tuple of non-negative axes (None: all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+    return tuple(d % ndim for d in dims) if ndim else ()
+
+
+def _count(shape, dims) -> int:
+    count = 1
+    for d in dims:
+        count *= shape[d]
+    return count
+
+
+def _arg_reduce(fn, data, dim, keepdim):
+    if dim is None:
+        out = fn(data)
+        return np.asarray(out).reshape((1,) * data.ndim) if keepdim else np.asarray(out)
+    return fn(data, axis=dim, keepdims=keepdim)
+
+
+def _values_indices(x, arg_fn, dim, keepdim):
+    """(values, indices) of max/min along `dim`; the gradient flows to the index."""
+    dim = _dims(dim, x.ndim)
+    dim = dim[0] if dim else 0
+    data = x.data if x.ndim else x.data.reshape(1)
+    indices = arg_fn(data, axis=dim, keepdims=True)
+    grids = list(np.ogrid[tuple(slice(s) for s in indices.shape)])
+    grids[dim] = indices
+    values = GetItem.apply(x, tuple(grids)) if x.ndim else x.reshape(1)
+    if not x.ndim:  # a 0-d input gives 0-d results, keepdim or not, as in PyTorch
+        values, indices = values.reshape(()), indices.reshape(())
+    elif not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _MinMax(values, Tensor._make(indices, False))
+
+
+class _MinMax(tuple):
+    """`(values, indices)`, also readable as `.values` and `.indices`, as in PyTorch."""
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+
+def _narrow(x, dim, sizes):
+    start = 0
+    for size in sizes:
+        index = (slice(None),) * (dim % x.ndim) + (slice(start, start + size),)
+        yield x[index]
+        start += size
+
+
+def attach(methods, cls=Tensor):
+    """Copy the methods (and aliases) defined in the class `methods` onto `cls`
+    (not `__hash__`, which a class body defining `__eq__` sets to None)."""
+    for name, value in vars(methods).items():
+        if name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__hash__"):
+            setattr(cls, name, value)
+
+
+attach(InplaceMethods)
+attach(TensorMethods)
