@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from heapq import heappop, heappush
 
+import numpy as np
+
 from autograd import anomaly
 from autograd.function import FREED, Function
 from autograd.grad_mode import _state
@@ -22,26 +24,31 @@ __all__ = ["grad", "run_backward"]
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, observer=None):
-    """Backpropagate `root_grads` from `roots`.
+    """Backpropagate `root_grads` (Tensors) from `roots`.
 
     Without `inputs`, gradients are added into the `.grad` of the leaves (and of
     tensors that `retain_grad()`). With `inputs`, their gradients are returned, in
     order (None where unreachable), and no `.grad` changes. `observer(node or leaf,
     grad)` is called as each node is visited and as each leaf gets its total: the
     steps that `backprop_steps` draws.
+
+    A first-order pass carries ndarrays; with `create_graph`, Tensors, and grad mode
+    stays on so that backward's own ops are recorded.
     """
     capture = None if inputs is None else {_key(v): None for v in inputs}
-    previous, _state.enabled = _state.enabled, bool(create_graph)  # backward's ops record only for create_graph
+    previous, _state.enabled = _state.enabled, bool(create_graph)
     try:
+        if not create_graph:
+            root_grads = [g.data for g in root_grads]
         leaf_grads = _backward_pass(roots, root_grads, retain_graph, create_graph, capture, observer)
         if capture is not None:
             capture.update((leaf, g) for leaf, g in leaf_grads.items() if leaf in capture)
-            return [capture[_key(v)] for v in inputs]
+            return [None if capture[_key(v)] is None else _tensor(capture[_key(v)]) for v in inputs]
         for leaf, g in leaf_grads.items():
             for hook in leaf._hooks or ():
                 g = _run_hook(hook, g)
             if observer is not None:
-                observer(leaf, g)
+                observer(leaf, _tensor(g))
             _accumulate(leaf, g, create_graph)
         return None
     finally:
@@ -53,21 +60,20 @@ def _backward_pass(roots, root_grads, retain_graph, create_graph, capture, obser
     grads = {}  # a node -> the gradients of its outputs so far (a list); a leaf -> its gradient
     ready = []  # the nodes that received a gradient: a heap of (-creation number, node)
     for root, g in zip(roots, root_grads):
-        _send(grads, ready, root.grad_fn or root, root._output_nr, g, create_graph)
+        _send(grads, ready, root.grad_fn or root, root._output_nr, g)
     while ready:
         node = heappop(ready)[1]  # the latest-created: all its gradient has arrived
         output_grads = grads.pop(node)
         if node._n_outputs != 1:  # an output nobody used: zeros
-            output_grads = [_zeros(*meta) if g is None else g for g, meta in zip(output_grads, node._output_meta)]
+            output_grads = [_zeros(meta, create_graph) if g is None else g
+                            for g, meta in zip(output_grads, node._output_meta)]
         if node._pre_hooks or node._retained or capture is not None:
             output_grads = [_hooks_and_retain(node, i, g, capture) for i, g in enumerate(output_grads)]
         if observer is not None:
-            observer(node, output_grads[0] if node._n_outputs == 1 else output_grads)
-        input_grads = node.backward(node, *output_grads)
+            observer(node, _tensor(output_grads[0]) if node._n_outputs == 1 else list(map(_tensor, output_grads)))
+        input_grads = _call_backward(node, output_grads, create_graph)
         if not retain_graph and node._saved:
             node._saved = FREED
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
         if len(input_grads) != len(node._edges):
             raise RuntimeError(
                 f"{node.name()}: backward returned {len(input_grads)} gradients, but forward took "
@@ -75,43 +81,69 @@ def _backward_pass(roots, root_grads, retain_graph, create_graph, capture, obser
             )
         if anomaly.check_nan:
             anomaly.check_gradients(node, input_grads)
-        for edge, g in zip(node._edges, input_grads):
+        for i, (edge, g) in enumerate(zip(node._edges, input_grads)):
             if edge is not None and g is not None:
                 target, output_nr, shape, dtype = edge
-                _send(grads, ready, target, output_nr, _reduce_to(g, shape, dtype), create_graph)
+                _send(grads, ready, target, output_nr, _conform(g, shape, dtype, create_graph, node, i))
     return grads
 
 
-def _send(grads, ready, target, output_nr, g, create_graph):
+def _call_backward(node, output_grads, create_graph):
+    """`node.backward` as a tuple. A first-order pass gives a NumpyOp its ndarrays
+    as they are, any other Function (one written in Tensor ops) Tensors."""
+    if not create_graph and not node.numpy_backward:
+        output_grads = [Tensor._make(g, False) for g in output_grads]
+    result = node.backward(node, *output_grads)
+    return result if type(result) is tuple else (result,)
+
+
+def _conform(g, shape, dtype, create_graph, node, i):
+    """An input's gradient as the pass carries it (an ndarray at first order, else a
+    Tensor), summed back to the input's shape if broadcast, in the input's dtype."""
+    if isinstance(g, Tensor) is not bool(create_graph):
+        g = Tensor._make(np.asarray(g), False) if create_graph else g.data
+    if g.shape != shape:
+        g = _sum_to(g, shape, node, i)
+    if g.dtype != dtype:
+        g = g.to(dtype) if create_graph else g.astype(dtype)
+    return g
+
+
+def _sum_to(g, shape, node, i):
+    """Sum `g` over the dims that broadcasting added or stretched to give `shape`."""
+    lead = g.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, g.shape[lead:])):
+        raise RuntimeError(
+            f"{node.name()}: backward returned a gradient of shape {tuple(g.shape)} for argument {i}, "
+            f"which has shape {shape}: it must have that shape or broadcast to it"
+        )
+    dims = tuple(range(lead)) + tuple(lead + d for d, s in enumerate(shape) if s == 1 and g.shape[lead + d] != 1)
+    return g.sum(axis=dims, keepdims=True).reshape(shape)
+
+
+def _send(grads, ready, target, output_nr, g):
     """Add `g` to what `target` (a node's output `output_nr`, or a leaf) has received;
     a node receiving its first gradient joins the `ready` heap."""
     if not isinstance(target, Function):  # a leaf
         old = grads.get(target)
-        grads[target] = g if old is None else _add(old, g, create_graph)
+        grads[target] = g if old is None else old + g
         return
     received = grads.get(target)
     if received is None:
         received = grads[target] = [None] * target._n_outputs
         heappush(ready, (-target._sequence_nr, target))
     old = received[output_nr]
-    received[output_nr] = g if old is None else _add(old, g, create_graph)
+    received[output_nr] = g if old is None else old + g
 
 
-def _add(a, b, create_graph):
-    return a + b if create_graph else Tensor._make(a.data + b.data, False)
+def _zeros(meta, create_graph):
+    shape, dtype = meta
+    return Tensor._make(np.zeros(shape, dtype), False) if create_graph else np.zeros(shape, dtype)
 
 
-def _reduce_to(g, shape, dtype):
-    """Sum a broadcast gradient back to its input's shape; cast it to its dtype."""
-    if g.data.shape != shape:
-        g = g.sum_to_size(shape)
-    if g.data.dtype != dtype:
-        g = g.to(dtype)
-    return g
-
-
-def _zeros(shape, dtype):
-    return Tensor._make(Tensor._zeros(shape, dtype), False)
+def _tensor(g):
+    """A gradient as users see it (hooks, observers, results): a Tensor."""
+    return g if isinstance(g, Tensor) else Tensor._make(np.asarray(g), False)
 
 
 def _hooks_and_retain(node, output_nr, g, capture):
@@ -130,19 +162,22 @@ def _hooks_and_retain(node, output_nr, g, capture):
 
 
 def _run_hook(hook, g):
-    new = hook(g)
-    return g if new is None else new
+    """`hook(grad)` on a Tensor; its replacement, if any, in the pass's type."""
+    new = hook(_tensor(g))
+    if new is None:
+        return g
+    return new if isinstance(g, Tensor) else np.asarray(new.data if isinstance(new, Tensor) else new)
 
 
 def _accumulate(variable, g, create_graph):
     """Add `g` into `variable.grad`, in a buffer of its own (a .grad the user kept
     elsewhere, or another variable's gradient, is never written into)."""
     if variable.grad is None:
-        variable.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False)
+        variable.grad = g.clone() if create_graph else Tensor._make(np.array(g), False)
     elif create_graph:
         variable.grad = variable.grad + g
     else:
-        variable.grad.data = variable.grad.data + g.data
+        variable.grad.data = variable.grad.data + g
 
 
 def _key(variable):
@@ -219,7 +254,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None:
             if materialize_grads:
-                result[i] = _zeros(t.shape, t.dtype)
+                result[i] = _zeros((t.shape, t.dtype), True)
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad(): input {i} appears not to have been used in the graph; "

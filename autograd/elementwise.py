@@ -1,6 +1,7 @@
-"""Elementwise ops. Each backward is written in Tensor ops, so it can itself be
-differentiated (`create_graph=True`); the engine sums broadcast gradients back to
-each input's shape, so no op here reduces by hand.
+"""Elementwise ops. Each backward is NumPy code that also runs on Tensors (see
+`NumpyOp`): ndarrays at first order, recorded ops under `create_graph=True`.
+The engine sums broadcast gradients back to each input's shape, so no op here
+reduces by hand.
 
 Binary ops take Tensors or Python numbers on either side.
 """
@@ -11,7 +12,7 @@ import math
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import NumpyOp
 from autograd.tensor import Tensor
 
 _F64 = np.dtype(np.float64)
@@ -39,12 +40,7 @@ def _binary(fn, a, b):
     return out
 
 
-def _const(array):
-    """A tensor without gradient (masks, signs)."""
-    return Tensor._make(array, False)
-
-
-class Add(Function):
+class Add(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # a + b
         return _binary(np.add, a, b)
@@ -54,7 +50,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # a - b
         return _binary(np.subtract, a, b)
@@ -64,7 +60,7 @@ class Sub(Function):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # a * b
         # a is needed only for d/db, b only for d/da
@@ -78,7 +74,7 @@ class Mul(Function):
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
 
-class Div(Function):
+class Div(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # a / b
         ctx.save_for_backward(a if isinstance(b, Tensor) else None, b)
@@ -93,7 +89,7 @@ class Div(Function):
         return grad_a, grad_b
 
 
-class Pow(Function):
+class Pow(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # y = a ** b
         y = Tensor._make(_binary(np.power, a, b), False)
@@ -106,21 +102,18 @@ class Pow(Function):
         need_a, need_b = ctx.needs_input_grad
         grad_a = None
         if need_a:  # 0 where b = 0, even at a = 0 (not 0 * inf), as in PyTorch
-            if isinstance(b, Tensor):
-                grad_a = grad * Where.apply(_const(b.data == 0), 0.0, b * a ** (b - 1))
+            if isinstance(b, (int, float)):
+                grad_a = grad * (b * a ** (b - 1)) if b != 0 else np.zeros_like(_raw(grad))
             else:
-                grad_a = grad * b * a ** (b - 1) if b != 0 else _const(np.zeros_like(grad.data))
+                grad_a = grad * where(_raw(b) == 0, 0.0, b * a ** (b - 1))
         grad_b = None
         if need_b:  # at a = 0 the limit of y log(a) is 0, as in PyTorch
-            if isinstance(a, Tensor):
-                log_a = Where.apply(_const(a.data == 0), 1.0, a).log()
-            else:
-                log_a = float(np.log(a)) if a != 0 else 0.0
+            log_a = (math.log(a) if a != 0 else 0.0) if isinstance(a, (int, float)) else np.log(where(_raw(a) == 0, 1.0, a))
             grad_b = grad * y * log_a
         return grad_a, grad_b
 
 
-class Neg(Function):
+class Neg(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # -x
         return np.negative(x.data)
@@ -130,7 +123,7 @@ class Neg(Function):
         return -grad
 
 
-class Exp(Function):
+class Exp(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = e^x
         y = Tensor._make(np.exp(x.data), False)
@@ -143,7 +136,7 @@ class Exp(Function):
         return grad * y
 
 
-class Log(Function):
+class Log(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # log x
         ctx.save_for_backward(x)
@@ -155,7 +148,7 @@ class Log(Function):
         return grad / x
 
 
-class Sqrt(Function):
+class Sqrt(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = sqrt(x)
         y = Tensor._make(np.sqrt(x.data), False)
@@ -168,7 +161,7 @@ class Sqrt(Function):
         return grad / (y * 2.0)
 
 
-class Abs(Function):
+class Abs(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # |x|
         ctx.save_for_backward(x)
@@ -177,10 +170,10 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):  # sign(x), 0 at 0
         (x,) = ctx.saved_tensors
-        return grad * _const(np.sign(x.data))
+        return grad * np.sign(_raw(x))
 
 
-class Sin(Function):
+class Sin(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # sin x
         ctx.save_for_backward(x)
@@ -189,10 +182,10 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):  # cos x
         (x,) = ctx.saved_tensors
-        return grad * x.cos()
+        return grad * np.cos(x)
 
 
-class Cos(Function):
+class Cos(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # cos x
         ctx.save_for_backward(x)
@@ -201,10 +194,10 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):  # -sin x
         (x,) = ctx.saved_tensors
-        return -grad * x.sin()
+        return -grad * np.sin(x)
 
 
-class Tanh(Function):
+class Tanh(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = tanh x
         y = Tensor._make(np.tanh(x.data), False)
@@ -214,25 +207,10 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):  # 1 - y^2
         (y,) = ctx.saved_tensors
-        return TanhBackward.apply(grad, y)
+        return grad * (1.0 - y * y)
 
 
-class TanhBackward(Function):
-    """Tanh's gradient as one op (one node, not three), differentiable in turn."""
-
-    @staticmethod
-    def forward(ctx, grad, y):  # grad * (1 - y^2)
-        ctx.save_for_backward(grad, y)
-        return grad.data * (1 - y.data * y.data)
-
-    @staticmethod
-    def backward(ctx, g):  # d/dgrad = 1 - y^2, d/dy = -2 grad y
-        grad, y = ctx.saved_tensors
-        need_grad, need_y = ctx.needs_input_grad
-        return (TanhBackward.apply(g, y) if need_grad else None), (g * grad * y * -2.0 if need_y else None)
-
-
-class Sigmoid(Function):
+class Sigmoid(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = 1 / (1 + e^-x), computed without overflow
         data = x.data
@@ -244,25 +222,10 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):  # y (1 - y)
         (y,) = ctx.saved_tensors
-        return SigmoidBackward.apply(grad, y)
+        return grad * y * (1.0 - y)
 
 
-class SigmoidBackward(Function):
-    """Sigmoid's gradient as one op, differentiable in turn."""
-
-    @staticmethod
-    def forward(ctx, grad, y):  # grad * y (1 - y)
-        ctx.save_for_backward(grad, y)
-        return grad.data * (y.data * (1 - y.data))
-
-    @staticmethod
-    def backward(ctx, g):  # d/dgrad = y (1 - y), d/dy = grad (1 - 2y)
-        grad, y = ctx.saved_tensors
-        need_grad, need_y = ctx.needs_input_grad
-        return (SigmoidBackward.apply(g, y) if need_grad else None), (g * grad * (1.0 - y * 2.0) if need_y else None)
-
-
-class Relu(Function):
+class Relu(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # max(x, 0)
         ctx.save_for_backward(x)
@@ -271,10 +234,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):  # 1 where x > 0
         (x,) = ctx.saved_tensors
-        return grad * _const(x.data > 0)
+        return grad * (_raw(x) > 0)
 
 
-class Clamp(Function):
+class Clamp(NumpyOp):
     @staticmethod
     def forward(ctx, x, low, high):  # min(max(x, low), high)
         ctx.save_for_backward(x, low, high)
@@ -284,7 +247,7 @@ class Clamp(Function):
     def backward(ctx, grad):  # 1 where low <= x <= high, else to the bound that won
         x, low, high = ctx.saved_tensors
         need_x, need_low, need_high = ctx.needs_input_grad
-        data = x.data
+        data = _raw(x)
         below = data < _raw(low) if low is not None else False
         above = data > _raw(high) if high is not None else False
         if low is not None and high is not None:
@@ -292,13 +255,13 @@ class Clamp(Function):
             above = above | (_raw(low) > _raw(high))
         inside = ~(below | above)
         return (
-            grad * _const(inside) if need_x else None,
-            grad * _const(below) if need_low else None,
-            grad * _const(above) if need_high else None,
+            grad * inside if need_x else None,
+            grad * below if need_low else None,
+            grad * above if need_high else None,
         )
 
 
-class Maximum(Function):
+class Maximum(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # max(a, b); ties split the gradient equally, as in PyTorch
         ctx.save_for_backward(a, b)
@@ -307,11 +270,12 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = _const(((a.data > b.data) + (a.data == b.data) * 0.5).astype(grad.dtype))
+        a, b = _raw(a), _raw(b)
+        share = ((a > b) + (a == b) * 0.5).astype(grad.dtype)
         return grad * share, grad * (1.0 - share)
 
 
-class Minimum(Function):
+class Minimum(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # min(a, b); ties split the gradient equally
         ctx.save_for_backward(a, b)
@@ -320,11 +284,19 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = _const(((a.data < b.data) + (a.data == b.data) * 0.5).astype(grad.dtype))
+        a, b = _raw(a), _raw(b)
+        share = ((a < b) + (a == b) * 0.5).astype(grad.dtype)
         return grad * share, grad * (1.0 - share)
 
 
-class Where(Function):
+def where(condition, a, b):
+    """`np.where` on ndarrays; the op if `a` or `b` is a Tensor (for backward formulas)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return Where.apply(Tensor._make(_raw(condition), False), a, b)
+    return np.where(condition, a, b)
+
+
+class Where(NumpyOp):
     @staticmethod
     def forward(ctx, condition, a, b):  # a where condition else b
         ctx.save_for_backward(condition)
@@ -344,22 +316,22 @@ class Where(Function):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[1:]
-        keep = _const(condition.data.astype(grad.dtype))
+        keep = _raw(condition).astype(grad.dtype)
         return None, (grad * keep if need_a else None), (grad * (1.0 - keep) if need_b else None)
 
 
-class Cast(Function):
+class Cast(NumpyOp):
     @staticmethod
     def forward(ctx, x, dtype):  # x as dtype
         ctx.dtype = x.dtype
-        return x.data.astype(dtype)
+        return _raw(x).astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.dtype), None
+        return Cast.apply(grad, ctx.dtype), None
 
 
-class Clone(Function):
+class Clone(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # a copy of x
         return x.data.copy()
@@ -369,7 +341,7 @@ class Clone(Function):
         return grad
 
 
-class Fill(Function):
+class Fill(NumpyOp):
     @staticmethod
     def forward(ctx, x, value):  # every element set to value (a number or a 0-d tensor)
         return np.full_like(x.data, _raw(value))
@@ -379,7 +351,7 @@ class Fill(Function):
         return None, grad.sum() if ctx.needs_input_grad[1] else None
 
 
-class Copy(Function):
+class Copy(NumpyOp):
     @staticmethod
     def forward(ctx, x, source):  # source broadcast to x's shape, cast to x's dtype
         return np.broadcast_to(_raw(source), x.shape).astype(x.dtype)
@@ -389,7 +361,7 @@ class Copy(Function):
         return None, grad
 
 
-class Log1p(Function):
+class Log1p(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # log(1 + x), accurate near 0
         ctx.save_for_backward(x)
@@ -412,7 +384,7 @@ _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 _ERF_SERIES = [2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(8)]
 
 
-class Erf(Function):
+class Erf(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt
         ctx.save_for_backward(x)
@@ -435,4 +407,4 @@ class Erf(Function):
     @staticmethod
     def backward(ctx, grad):  # 2/sqrt(pi) e^(-x^2)
         (x,) = ctx.saved_tensors
-        return grad * (-(x * x)).exp() * (2.0 / np.sqrt(np.pi))
+        return grad * np.exp(-(x * x)) * (2.0 / np.sqrt(np.pi))

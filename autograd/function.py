@@ -19,7 +19,7 @@ from autograd import anomaly
 from autograd.grad_mode import _state
 from autograd.tensor import Tensor
 
-__all__ = ["Function"]
+__all__ = ["Function", "NumpyOp"]
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -74,6 +74,9 @@ class Function:
     _non_differentiable = ()
     metadata = None
 
+    # Whether backward is NumPy code that the engine may run on ndarrays (`NumpyOp`).
+    numpy_backward = False
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError("subclasses of Function must define forward(ctx, ...)")
@@ -101,6 +104,8 @@ class Function:
         for s, version in zip(saved, self._saved_versions or ()):
             if version is not None and s._version[0] != version:
                 self._raise_modified(s, version)
+        if self.numpy_backward and not _state.enabled:  # a first-order backward: ndarrays
+            return tuple(s.data if isinstance(s, (Tensor, _SavedOutput)) else s for s in saved)
         return tuple(self._unpack(s) if type(s) is _SavedOutput else s for s in saved)
 
     def _raise_modified(self, saved, version):
@@ -225,6 +230,18 @@ def _wrap(raw, args):
     if isinstance(raw, Tensor):
         return Tensor._make(raw.data, False) if id(raw) in map(id, args) else raw
     return Tensor._make(np.asarray(raw), False)
+
+
+class NumpyOp(Function):
+    """An op of glassgrad's catalogue. Its backward is written with what ndarrays
+    and Tensors share: operators, NumPy's math functions (ufuncs, which Tensor
+    implements as ops), `reshape`, `sum(axis=..., keepdims=...)`, indexing. So
+    the engine runs it on ndarrays for a first-order backward (no graph, no
+    wrapping: cheap) and on Tensors under `create_graph=True`, where each step
+    is recorded: one formula, differentiable in turn. `saved_tensors` and the
+    gradients are then ndarrays, and backward may return either type."""
+
+    numpy_backward = True
 
 
 class AccumulateGrad:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import NumpyOp
+from autograd.shape import _raw, matrix_transpose
 
 
-class MatMul(Function):
+class MatMul(NumpyOp):
     @staticmethod
     def forward(ctx, a, b):  # a @ b: 1-D, 2-D, batched and broadcast, as np.matmul
         if a.ndim == 0 or b.ndim == 0:
@@ -35,15 +36,15 @@ class MatMul(Function):
         a2 = a if a.ndim > 1 else a.reshape(1, -1)
         b2 = b if b.ndim > 1 else b.reshape(-1, 1)
         if b.ndim == 1:
-            grad = grad.unsqueeze(-1)
+            grad = grad[..., None]
         if a.ndim == 1:
-            grad = grad.unsqueeze(-2)
-        grad_a = _product_like(a, grad, b2.mT) if need_a else None
-        grad_b = _product_like(b, a2.mT, grad) if need_b else None
-        if need_a and a.ndim == 1:
-            grad_a = grad_a.sum_to_size(1, a.shape[0]).reshape(a.shape)
+            grad = grad[..., None, :]
+        grad_a = _product_like(a, grad, matrix_transpose(b2)) if need_a else None
+        grad_b = _product_like(b, matrix_transpose(a2), grad) if need_b else None
+        if need_a and a.ndim == 1:  # (the engine sums broadcast batch dims; these are the row's)
+            grad_a = grad_a.reshape(-1, a.shape[0]).sum(axis=0)
         if need_b and b.ndim == 1:
-            grad_b = grad_b.sum_to_size(b.shape[0], 1).reshape(b.shape)
+            grad_b = grad_b.reshape(-1, b.shape[0]).sum(axis=0)
         return grad_a, grad_b
 
 
@@ -51,7 +52,8 @@ def _product_like(x, left, right):
     """left @ right, in x's memory order: the gradient of a transposed matrix (W.T in
     x @ W.T) comes out transposed too, so that W's gradient is contiguous, not a
     strided view that every later use (the optimizer's update) walks across."""
-    if x.ndim == 2 and x.data.flags.f_contiguous and not x.data.flags.c_contiguous:
-        return (right.mT @ left.mT).mT
+    flags = _raw(x).flags
+    if x.ndim == 2 and flags.f_contiguous and not flags.c_contiguous:
+        return matrix_transpose(matrix_transpose(right) @ matrix_transpose(left))
     return left @ right
 

@@ -435,11 +435,6 @@ OPS = [
     Op("cos", lambda a: a.cos(), np.cos, UNARY, covers=("cos",)),
     Op("tanh", lambda a: a.tanh(), np.tanh, UNARY, covers=("tanh",)),
     Op("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), UNARY, covers=("sigmoid",)),
-    # the gradients of tanh and sigmoid, each one op in their backward, checked as ops of their own
-    Op("tanh_backward(grad, y)", lambda g, y: elementwise.TanhBackward.apply(g, y), lambda g, y: g * (1 - y * y),
-       BINARY, covers=("tanh",)),
-    Op("sigmoid_backward(grad, y)", lambda g, y: elementwise.SigmoidBackward.apply(g, y),
-       lambda g, y: g * y * (1 - y), BINARY, covers=("sigmoid",)),
     Op("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), UNARY, domains=NONZERO, covers=("relu",)),
     Op("log1p", lambda a: a.log1p(), np.log1p, UNARY, domains=uniform(-0.9, 3), covers=("log1p",)),
     Op("erf", lambda a: a.erf(), np.vectorize(math.erf, otypes=[np.float64]), UNARY, covers=("erf",)),

@@ -1,12 +1,13 @@
 """Reductions. `mean`, `var`, `std`, `amin`, `logsumexp` and `max(dim)` are
-composed from these and other ops in `tensor.py`."""
+composed from these and other ops in `tensor_methods.py`. Backward formulas run
+on ndarrays or Tensors (`NumpyOp`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function
-from autograd.shape import Expand
+from autograd.function import NumpyOp
+from autograd.shape import broadcast_to
 from autograd.tensor import Tensor
 
 
@@ -15,7 +16,7 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
-class Sum(Function):
+class Sum(NumpyOp):
     @staticmethod
     def forward(ctx, x, dims, keepdim):  # sum over dims
         ctx.shape, ctx.dims = x.shape, dims
@@ -23,12 +24,12 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):  # every summed element gets the gradient of the sum
-        if grad.data.ndim:  # (a 0-d gradient, of a sum over all dims, expands as it is)
+        if grad.ndim:  # (a 0-d gradient, of a sum over all dims, expands as it is)
             grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
-        return Expand.apply(grad, ctx.shape), None, None
+        return broadcast_to(grad, ctx.shape), None, None
 
 
-class SumToSize(Function):
+class SumToSize(NumpyOp):
     @staticmethod
     def forward(ctx, x, shape):  # sum the dims that broadcasting added or stretched
         ctx.shape = x.shape
@@ -48,10 +49,10 @@ class SumToSize(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Expand.apply(grad, ctx.shape), None
+        return broadcast_to(grad, ctx.shape), None
 
 
-class AMax(Function):
+class AMax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dims, keepdim):  # max over dims; ties share the gradient equally
         if x.data.size == 0:
@@ -68,7 +69,7 @@ class AMax(Function):
         return grad.reshape(ctx.kept) * share, None, None
 
 
-class Softmax(Function):
+class Softmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = e^x / sum(e^x)
         shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
@@ -81,10 +82,10 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):  # y * (g - sum(g * y))
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        return y * (grad - (grad * y).sum(axis=ctx.dim, keepdims=True)), None
 
 
-class LogSoftmax(Function):
+class LogSoftmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = x - logsumexp(x)
         shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
@@ -96,4 +97,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):  # g - softmax * sum(g)
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        return grad - np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None

@@ -1,12 +1,34 @@
 """Shape and indexing ops. `view`, `flatten`, `unsqueeze`, `squeeze`, `transpose`,
-`T`, `stack`, `split` are composed from these in `tensor.py`."""
+`T`, `stack`, `split` are composed from these in `tensor_methods.py`. Backward
+formulas run on ndarrays or Tensors (`NumpyOp`); `broadcast_to` and `permute`
+below are the two array functions they need that ndarrays and Tensors spell
+differently."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import NumpyOp
 from autograd.tensor import Tensor
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def broadcast_to(x, shape):
+    """x broadcast to `shape`: a read-only view of an ndarray, the op on a Tensor."""
+    return Expand.apply(x, shape) if isinstance(x, Tensor) else _broadcast_to(x, shape)
+
+
+def permute(x, dims):
+    """x with its dims reordered: NumPy's transpose of an ndarray, the op on a Tensor."""
+    return Permute.apply(x, dims) if isinstance(x, Tensor) else x.transpose(dims)
+
+
+def matrix_transpose(x):
+    """x with its last two dims swapped."""
+    return permute(x, (*range(x.ndim - 2), x.ndim - 1, x.ndim - 2))
 
 
 def _view(x, array):
@@ -17,7 +39,7 @@ def _view(x, array):
     return out
 
 
-class Reshape(Function):
+class Reshape(NumpyOp):
     @staticmethod
     def forward(ctx, x, shape):  # the same elements in a new shape
         ctx.shape = x.shape
@@ -33,7 +55,7 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
 
-class Permute(Function):
+class Permute(NumpyOp):
     @staticmethod
     def forward(ctx, x, dims):  # axes reordered
         ctx.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))  # np.argsort costs more on a tuple
@@ -41,7 +63,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(ctx.inverse), None
+        return permute(grad, ctx.inverse), None
 
 
 def _broadcast_to(array, shape):
@@ -69,7 +91,7 @@ def _broadcast_to(array, shape):
     return np.broadcast_to(array, shape)  # and its errors
 
 
-class Expand(Function):
+class Expand(NumpyOp):
     @staticmethod
     def forward(ctx, x, shape):  # a broadcast view (no copy)
         return _view(x, _broadcast_to(x.data, shape))
@@ -85,7 +107,7 @@ def _is_basic(index) -> bool:
     return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) and not isinstance(i, bool) for i in items)
 
 
-class GetItem(Function):
+class GetItem(NumpyOp):
     @staticmethod
     def forward(ctx, x, index):  # x[index]: slices, None, ..., integer arrays, masks
         ctx.shape, ctx.index = x.shape, index
@@ -100,15 +122,15 @@ class GetItem(Function):
         return IndexAdd.apply(grad, ctx.shape, ctx.index), None
 
 
-class IndexAdd(Function):
+class IndexAdd(NumpyOp):
     @staticmethod
     def forward(ctx, grad, shape, index):  # zeros(shape) with grad added at index
         ctx.index = index
         out = np.zeros(shape, dtype=grad.dtype)
         if _is_basic(index):
-            out[index] = grad.data
+            out[index] = _raw(grad)
         else:  # repeated indices accumulate
-            np.add.at(out, index, grad.data)
+            np.add.at(out, index, _raw(grad))
         return out
 
     @staticmethod
@@ -116,7 +138,7 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
-class Cat(Function):
+class Cat(NumpyOp):
     @staticmethod
     def forward(ctx, dim, *tensors):  # tensors joined along dim
         ctx.dim = dim
@@ -140,13 +162,13 @@ class Cat(Function):
         return tuple(pieces)
 
 
-class Pad(Function):
+class Pad(NumpyOp):
     @staticmethod
     def forward(ctx, x, pad, value):  # constant padding; pad = (last_lo, last_hi, prev_lo, ...)
         widths = [(0, 0)] * x.ndim
         for i in range(len(pad) // 2):
             widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-        data = x.data
+        data = _raw(x)
         # negative pads crop, as in PyTorch
         crop = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape))
         data = data[crop]
@@ -166,12 +188,12 @@ class Pad(Function):
         return inner, None, None
 
 
-class SetItem(Function):
+class SetItem(NumpyOp):
     @staticmethod
     def forward(ctx, x, index, value):  # a copy of x with x[index] = value
         ctx.index = index
-        out = x.data.copy()
-        out[index] = value.data if isinstance(value, Tensor) else value
+        out = _raw(x).copy()
+        out[index] = _raw(value)
         return out
 
     @staticmethod
@@ -184,14 +206,14 @@ class SetItem(Function):
         )
 
 
-class Gather(Function):
+class Gather(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim, index):  # out[i][j] = x[i][index[i][j]] (for dim = 1)
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
         # as in torch.gather, index may be smaller than x in the other dims: those are cropped
         crop = tuple(slice(None) if d == dim else slice(0, s) for d, s in enumerate(index.shape))
         try:
-            return np.take_along_axis(x.data[crop], index, axis=dim)
+            return np.take_along_axis(_raw(x)[crop], index, axis=dim)
         except (IndexError, ValueError) as error:
             raise RuntimeError(
                 f"gather(): index of shape {index.shape} does not fit input of shape {x.shape} "
@@ -203,14 +225,14 @@ class Gather(Function):
         return ScatterAdd.apply(grad, ctx.shape, ctx.dim, ctx.index), None, None
 
 
-class ScatterAdd(Function):
+class ScatterAdd(NumpyOp):
     @staticmethod
     def forward(ctx, src, shape, dim, index):  # zeros(shape), then out[..index..] += src
         ctx.dim, ctx.index = dim, index
         out = np.zeros(shape, dtype=src.dtype)
         grids = list(np.indices(index.shape, sparse=True))
         grids[dim] = index
-        np.add.at(out, tuple(grids), src.data)  # repeated indices accumulate
+        np.add.at(out, tuple(grids), _raw(src))  # repeated indices accumulate
         return out
 
     @staticmethod

@@ -61,7 +61,6 @@ class Tensor:
     __slots__ = (
         "data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "_version", "name", "__weakref__",
     )
-    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
 
     def __init__(self, data, dtype=None, requires_grad=False):

@@ -155,6 +155,14 @@ class TensorMethods:
     neg = __neg__
     abs = __abs__
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy's math functions on Tensors are the ops: `np.exp(t)` is `t.exp()`,
+        `ndarray * t` is a Tensor. What backward formulas rely on under create_graph."""
+        op = _UFUNC_OPS.get(ufunc)
+        if method != "__call__" or op is None or kwargs:
+            return NotImplemented
+        return op(*inputs)
+
     # comparisons: tensors without gradient
     def __eq__(self, other):
         return Tensor._make(self.data == _raw(other), False)
@@ -283,7 +291,9 @@ class TensorMethods:
         return Div.apply(1.0, self)
 
     # --- reductions ---
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        """PyTorch also takes NumPy's names `axis` and `keepdims`."""
+        dim, keepdim = dim if axis is None else axis, keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.to(dtype)
         return Sum.apply(x, _dims(dim, self.ndim), keepdim)
 
@@ -538,6 +548,23 @@ def _narrow(x, dim, sizes):
         index = (slice(None),) * (dim % x.ndim) + (slice(start, start + size),)
         yield x[index]
         start += size
+
+
+def _no_grad_ufunc(ufunc):
+    return lambda *inputs: Tensor._make(ufunc(*[_raw(x) for x in inputs]), False)
+
+
+_UFUNC_OPS = {  # ufunc -> what it is on Tensors
+    np.add: Add.apply, np.subtract: Sub.apply, np.multiply: Mul.apply, np.true_divide: Div.apply,
+    np.power: Pow.apply, np.negative: Neg.apply, np.positive: lambda x: x, np.absolute: Abs.apply,
+    np.exp: Exp.apply, np.log: Log.apply, np.log1p: Log1p.apply, np.sqrt: Sqrt.apply,
+    np.sin: Sin.apply, np.cos: Cos.apply, np.tanh: Tanh.apply,
+    np.maximum: lambda a, b: Maximum.apply(_tensor(a), _tensor(b)),
+    np.minimum: lambda a, b: Minimum.apply(_tensor(a), _tensor(b)),
+    np.matmul: lambda a, b: MatMul.apply(_tensor(a), _tensor(b)),
+    **{u: _no_grad_ufunc(u) for u in (np.sign, np.equal, np.not_equal, np.less, np.less_equal,
+                                      np.greater, np.greater_equal, np.isnan, np.isfinite, np.logical_not)},
+}
 
 
 def attach(methods, cls=Tensor):
