@@ -48,7 +48,7 @@ def make_moons(n_samples=N_POINTS, noise=0.1, seed=SEED):
 class Module:
     def zero_grad(self):
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = 0  # micrograd's own zeroing, an int
 
     def parameters(self):
         return []
