@@ -144,17 +144,18 @@ class Value:
                 v._backward(v)
 
     def _topological_order(self):
-        """Every Value self depends on, each after its inputs; self last."""
-        order, seen, stack = [], {None}, [self]
-        while stack:  # depth first, without recursion: (v,) marks v's inputs as done
-            v = stack.pop()
-            if type(v) is tuple:
-                order.append(v[0])
-            elif v not in seen:
-                seen.add(v)
-                stack.append((v,))
-                stack.append(v._a)
+        """Every Value that self depends on, each after its inputs; self last."""
+        order, seen, stack = [], {None, self}, [self]
+        while stack:  # depth first, without recursion: a Value leaves the stack when its inputs are done
+            v = stack[-1]
+            if v._b not in seen:
+                seen.add(v._b)
                 stack.append(v._b)
+            elif v._a not in seen:
+                seen.add(v._a)
+                stack.append(v._a)
+            else:
+                order.append(stack.pop())
         return order
 
     def _inputs(self):
