@@ -1,7 +1,8 @@
 """glassgrad's autograd: PyTorch's tensor API on NumPy, with a graph you can see.
 
 The engine is `engine.py`; the ops are in `elementwise.py`, `reductions.py`,
-`shape.py`, `linalg.py`; `Value` (the scalar twin of `Tensor`) in `value.py`.
+`shape.py`, `linalg.py`; `Value` (micrograd's scalar engine, with its own
+backward) in `value.py`.
 """
 
 from autograd.engine import (

@@ -1,20 +1,20 @@
 """`Value`: a scalar that remembers how it was computed, in micrograd's shape.
 
-Each op returns a new Value that holds its result (`data`), its gradient
-(`grad`), its operands (`_a`, and `_b` or None), its op's name (`_op`: '' for a
-leaf, 'const' for a number that an op made into a Value) and `_backward(out)`, which adds the op's local derivative times
-`out.grad` to its operands' `.grad`, written right below the op's forward.
-Numbers are made into constant Values, so every operand is a Value.
-`backward()` visits the Values in reverse topological order, found with an
-explicit stack (no recursion limit): each Value's gradient is complete before
-its `_backward` runs.
+Each op returns a new Value holding its result (`data`), its gradient (`grad`),
+its operands (`_a`, and `_b` or None), its op's name (`_op`) and `_backward(out)`,
+written right below the op's forward, which adds the op's local derivative times
+`out.grad` to the operands' `.grad`. A number in an expression is made into a
+constant Value (`_op` 'const'; a leaf you make has `_op` ''), so every operand
+is a Value. `backward()` visits the Values in reverse topological order, found
+with an explicit stack (no recursion limit), so that each Value's gradient is
+complete when its `_backward` runs.
 
-What `autograd.draw` reads from a Value: `_inputs()` (its operand Values),
-`_op`, `label`, and `backward(observer)`, which calls `observer(v)` on each
-Value in visiting order, its gradient complete.
+What `autograd.draw` reads from a Value: `_inputs()`, `_op`, `label`, and
+`backward(observer)`, which calls `observer(v)` on each Value it visits, in
+order, when v's gradient is complete.
 
-Value is small on purpose: no hooks, no higher-order gradients, no custom
-Functions, no `autograd.grad`; a Tensor does all of these.
+Value is small on purpose: no hooks, higher-order gradients, custom Functions
+or `autograd.grad`, and it does not mix with Tensors. A Tensor does all of these.
 """
 
 from __future__ import annotations
