@@ -418,7 +418,8 @@ def _value_backprop_order(root, gradient):
     """Value's own backward, watched: (Value, gradients known so far) per visit.
     Every Value's `.grad` is restored afterwards."""
     if gradient is not None:
-        raise ValueError("backprop_steps: a Value's backward starts from d(root)/d(root) = 1; pass no gradient")
+        raise ValueError("backprop_steps: a Value's backward starts from d(root)/d(root) = 1; "
+                         "pass no gradient")
     graph = _walk_values(root)
     values = graph.nodes + graph.leaves
     before = {id(v): v.grad for v in values}

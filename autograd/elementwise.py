@@ -25,7 +25,7 @@ def _raw(x):
 def _binary(fn, a, b):
     """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
     scalar, or int / int, gives float32, not NumPy's float64."""
-    if type(a).__name__ == "Value" or type(b).__name__ == "Value":  # (autograd.Value: a scalar engine of its own)
+    if type(a).__name__ == "Value" or type(b).__name__ == "Value":  # autograd.Value: its own scalar engine
         raise TypeError(f"{fn.__name__}: a Tensor does not combine with a Value; use autograd.tensor(...) "
                         "(a 0-d tensor for a scalar) instead of Value")
     x = a.data if isinstance(a, Tensor) else a

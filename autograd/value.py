@@ -188,5 +188,6 @@ def _operand(x, op):
 def _real(result, a, op, b):
     """`result` of `a op b`, which must be a real number."""
     if isinstance(result, complex):
-        raise ValueError(f"Value: {a.data!r} {op} {b.data!r} is a complex number ({result}); Value holds real numbers")
+        raise ValueError(f"Value: {a.data!r} {op} {b.data!r} is a complex number ({result}); "
+                         "Value holds real numbers")
     return result

@@ -197,3 +197,13 @@ def test_inline_display_in_jupyter():
     _, loss = micrograd_example()
     bundle = autograd.draw_graph(loss)._repr_mimebundle_()
     assert "image/svg+xml" in bundle
+
+
+def test_numbers_in_a_value_expression_are_not_drawn_or_visited():
+    t = Value(0.7, label="t")
+    out = (1 + (-t).exp()) ** -1  # three numbers: constants the ops made into Values
+    source = autograd.draw_graph(out, legend=False).source
+    assert len(node_lines(source)) == 5 and len(edges(source)) == 4  # t, mul, exp, add, pow
+    frames = autograd.backprop_steps(out)
+    descriptions = [fr.description for fr in frames]
+    assert descriptions == ["step 1: pow", "step 2: add", "step 3: exp", "step 4: mul", "step 5: t"]
