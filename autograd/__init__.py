@@ -56,6 +56,7 @@ from autograd.creation import (
 from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), autograd.cat(...), ...
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
+
 from autograd import functional
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.serialization import load, save

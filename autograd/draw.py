@@ -10,6 +10,10 @@ forward are drawn inside a cluster per module, nested as the modules nest.
 `backprop_steps(root)` runs backward and returns one frame per step, in the
 engine's own visiting order, each a drawing with the node being visited
 highlighted and the gradients known so far.
+
+A Tensor graph is read from its `grad_fn` nodes; a Value graph from the Values
+themselves (each is its own node), through the protocol that `autograd.value`
+documents: `_inputs()`, `_op`, `label` and `backward(observer)`.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class _Graph:
 
 def _walk(root) -> _Graph:
     """Every node and leaf the root depends on, iteratively (no recursion)."""
+    if isinstance(root, Value):
+        return _walk_values(root)
     graph = _Graph([], [], [])
     if root.grad_fn is None:
         graph.leaves.append(root)
@@ -105,11 +111,32 @@ def _walk(root) -> _Graph:
     return graph
 
 
+def _walk_values(root) -> _Graph:
+    """A Value graph, as `_walk`: the Values made by ops are its nodes, each its own output."""
+    graph = _Graph([], [], [])
+    if not root._op:
+        graph.leaves.append(root)
+        return graph
+    seen, stack = {id(root)}, [root]
+    while stack:
+        value = stack.pop()
+        graph.nodes.append(value)
+        graph.outputs[id(value)] = value
+        for source in value._inputs():
+            if source._op == "const":  # a number in the expression: not drawn, as in a Tensor graph
+                continue
+            graph.edges.append((source, value))
+            if id(source) not in seen:
+                seen.add(id(source))
+                (stack if source._op else graph.leaves).append(source)
+    return graph
+
+
 def op_name(node) -> str:
-    """`MatMul` -> `matmul`, `LogSoftmax` -> `log_softmax`, Value's `MulV` -> `mul`."""
+    """`MatMul` -> `matmul`, `LogSoftmax` -> `log_softmax`; a Value's op: its `_op`."""
+    if isinstance(node, Value):
+        return node._op
     name = type(node).__name__
-    if isinstance(node, Function) and name.endswith("V") and type(node).__module__ == "autograd.value":
-        name = name[:-1]
     if name.isupper() or name in ("MatMul",):
         return name.lower()
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
@@ -205,7 +232,7 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
                   node_attr=dict(fontname="Helvetica", fontsize="11", margin="0.08,0.04"),
                   edge_attr=dict(color="#707070", arrowsize="0.7"))
     highlight_id = id(highlight) if highlight is not None else None
-    root_node = root.grad_fn
+    root_node = root if isinstance(root, Value) else root.grad_fn
 
     def node_id(obj):
         return str(id(obj))
@@ -240,15 +267,14 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
         shape, dtype = graph.shapes.get(id(node), (None, None))
         if id(node) in grads:
             grad = grads[id(node)]
-        elif show_grad and node._keeps_output:  # a Value op keeps its output's grad
+        elif show_grad and isinstance(node, Value):  # every Value keeps its grad
             grad = node.grad
         elif show_grad and output is not None and node._retained and 0 in node._retained:
             grad = output.grad
         else:
             grad = None
-        # a Value op keeps its output's data: it can stand for an output nobody holds
-        lines = _describe(node if output is None and node._keeps_output else output, shape, dtype, show_data, grad)
-        if show_saved and node._saved and node._saved is not _FREED:
+        lines = _describe(output, shape, dtype, show_data, grad)
+        if show_saved and not isinstance(node, Value) and node._saved and node._saved is not _FREED:
             saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
             if saved:
                 lines.append("saved " + ", ".join("×".join(map(str, s.data.shape)) or "scalar" for s in saved))
@@ -356,8 +382,9 @@ class Frame:
 
     @property
     def description(self) -> str:
-        what = op_name(self.visiting) if isinstance(self.visiting, Function) else (
-            getattr(self.visiting, "name", None) or "leaf")
+        visiting = self.visiting
+        is_op = isinstance(visiting, Function) or isinstance(visiting, Value) and visiting._op
+        what = op_name(visiting) if is_op else (getattr(visiting, "name", None) or "leaf")
         return f"step {self.step}: {what}"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -369,6 +396,8 @@ def backprop_steps(root, gradient=None, **draw_kwargs) -> list[Frame]:
     order: first the output, then each op as its gradient becomes complete, then
     each leaf. The graph is kept (retain_graph) and the leaves' `.grad` is left as
     it was before the call."""
+    if isinstance(root, Value):
+        return _frames(root, _value_backprop_order(root, gradient), draw_kwargs)
     leaves = _walk(root).leaves
     before = {id(leaf): leaf.grad for leaf in leaves}
     order, known = [], {}
@@ -383,6 +412,36 @@ def backprop_steps(root, gradient=None, **draw_kwargs) -> list[Frame]:
     finally:
         for leaf in leaves:
             leaf.grad = before[id(leaf)]
+    return _frames(root, order, draw_kwargs)
+
+
+def _value_backprop_order(root, gradient):
+    """Value's own backward, watched: (Value, gradients known so far) per visit.
+    Every Value's `.grad` is restored afterwards."""
+    if gradient is not None:
+        raise ValueError("backprop_steps: a Value's backward starts from d(root)/d(root) = 1; "
+                         "pass no gradient")
+    graph = _walk_values(root)
+    values = graph.nodes + graph.leaves
+    before = {id(v): v.grad for v in values}
+    order, known = [], {}
+
+    def observe(value):
+        if value._op != "const":
+            known[id(value)] = value.grad
+            order.append((value, dict(known)))
+
+    try:
+        for value in values:
+            value.grad = 0.0  # so that the frames show this pass's gradients only
+        root.backward(observer=observe)
+    finally:
+        for value in values:
+            value.grad = before[id(value)]
+    return order
+
+
+def _frames(root, order, draw_kwargs) -> list[Frame]:
     frames = []
     for step, (thing, grads) in enumerate(order):
         graph = draw_graph(root, highlight=thing, grads=grads, show_grad=False,

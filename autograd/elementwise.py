@@ -30,6 +30,11 @@ def _binary(fn, a, b):
     y = b.data if isinstance(b, Tensor) else b
     try:
         out = fn(x, y)
+    except TypeError:  # e.g. a Value, which refuses NumPy's ufuncs
+        raise TypeError(
+            f"{fn.__name__}: unsupported operands {type(a).__name__} and {type(b).__name__}; Tensor ops take "
+            "Tensors, NumPy arrays and numbers (for a Value, micrograd's scalar, use autograd.tensor(...))"
+        ) from None
     except ValueError:
         raise ValueError(
             f"{fn.__name__}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "

@@ -1,355 +1,194 @@
-"""`Value`: micrograd's scalar, on plain Python floats, on the same engine.
+"""`Value`: a scalar that remembers how it was computed, in micrograd's shape.
 
-Each op is a `Function` like the Tensor ops; their forward and backward work on
-floats directly, which keeps the scalar path lean. Every Value keeps its `.grad`
-after backward (intermediates too), as in micrograd.
+Each op returns a new Value holding its result (`data`), its gradient (`grad`),
+its operands (`_a`, and `_b` or None), its op's name (`_op`) and `_backward(out)`,
+written right below the op's forward, which adds the op's local derivative times
+`out.grad` to the operands' `.grad`. A number in an expression is made into a
+constant Value (`_op` 'const'; a leaf you make has `_op` ''), so every operand
+is a Value. `backward()` visits the Values in reverse topological order, found
+with an explicit stack (no recursion limit), so that each Value's gradient is
+complete when its `_backward` runs.
+
+What `autograd.draw` reads from a Value: `_inputs()`, `_op`, `label`, and
+`backward(observer)`, which calls `observer(v)` on each Value it visits, in
+order, when v's gradient is complete.
+
+Value is small on purpose: no hooks, higher-order gradients, custom Functions
+or `autograd.grad`, and it does not mix with Tensors. A Tensor does all of these.
 """
 
 from __future__ import annotations
 
 import math
-import operator
-import types
-
-from autograd import engine
-from autograd.engine import (
-    _RETAIN_FIRST, Function, _grad_mode, _ref, _sequence, _unusual, root_gradients, run_backward,
-)
 
 
 class Value:
     """A scalar with a gradient: `Value(2.0)`, `.data`, `.grad`, `+ - * / **`,
     `relu`, `tanh`, `exp`, `log`, `sigmoid`, `backward()`."""
 
-    # No __dict__: an instance dict would cost every Value an allocation, and every
-    # read of a class attribute a probe of it. `_hooks` and `_name` are set only by
-    # __init__ (an op's output has neither until given one).
-    __slots__ = ("__weakref__", "_grad", "_hooks", "_name", "_output_nr", "data", "grad_fn", "requires_grad")
-    _retain_by_default = True  # every Value keeps its .grad, as in micrograd
-    _n_outputs = 0  # a variable, not a node (the engine tells leaves by this)
-    shape = None
-    dtype = None
+    # One object per op, no __dict__, its operands in two slots (no tuple): the
+    # cyclic GC has one object per op to track.
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "_backward", "label")
+    __array_ufunc__ = None  # NumPy refuses it (no array of Values): a Tensor op raises TypeError
 
-    def __init__(self, data, requires_grad=True, name=None, label=None):
+    def __init__(self, data, _a=None, _b=None, _op="", _backward=None, label=None, name=None):
         self.data = float(data)
-        self._grad = 0.0
-        self.grad_fn = None
-        self.requires_grad = bool(requires_grad)
-        self._output_nr = 0
-        self._hooks = None
-        self._name = name or label
+        self.grad = 0.0
+        self._a, self._b, self._op, self._backward = _a, _b, _op, _backward
+        self.label = label or name
 
-    @property
-    def grad(self):
-        """The gradient (0.0 before backward). A Value made by a Value op keeps it on
-        its node, which therefore needs no reference back to the Value: a Value that
-        nobody holds any more is freed at once, only the graph stays."""
-        node = self.grad_fn
-        return self._grad if node is None or not node._keeps_output else node.grad
+    def __add__(self, other):
+        other = other if type(other) is Value else _operand(other, "+")
+        return Value(self.data + other.data, self, other, "add", Value._add_backward)
 
-    @grad.setter
-    def grad(self, value):
-        node = self.grad_fn
-        if node is None or not node._keeps_output:
-            self._grad = value
-        else:
-            node.grad = value
+    def _add_backward(out):  # d(a + b) = da + db
+        out._a.grad += out.grad
+        out._b.grad += out.grad
 
-    @property
-    def name(self):
-        return getattr(self, "_name", None)
+    def __mul__(self, other):
+        other = other if type(other) is Value else _operand(other, "*")
+        return Value(self.data * other.data, self, other, "mul", Value._mul_backward)
 
-    @name.setter
-    def name(self, value):
-        self._name = value
-        node = self.grad_fn
-        if node is not None and node._n_outputs == 1:
-            node._outputs = _ref(self)  # so that draw_graph finds a named Value from its node
+    def _mul_backward(out):  # d(a b) = b da + a db
+        out._a.grad += out._b.data * out.grad
+        out._b.grad += out._a.data * out.grad
 
-    label = name
+    def __pow__(self, k):
+        if isinstance(k, Value):  # a ** b = e^(b log a), for a > 0
+            return (k * self.log()).exp()
+        k = _operand(k, "**")
+        return Value(_real(self.data**k.data, self, "**", k), self, k, "pow", Value._pow_backward)
 
-    @property
-    def is_leaf(self) -> bool:
-        return self.grad_fn is None
+    def _pow_backward(out):  # d(a^k) = k a^(k-1) da; at a = 0: inf for 0 < k < 1 (as sqrt), 0 for k = 0
+        a, k = out._a.data, out._b.data
+        slope = k * a ** (k - 1) if a or k >= 1 else math.inf if k else 0.0
+        out._a.grad += slope * out.grad
 
-    # `+ * relu tanh exp log sigmoid` are the ops' `apply` functions (set at the end)
+    def __rpow__(self, k):  # k ** b, for a number k
+        k = _operand(k, "**")
+        return Value(_real(k.data**self.data, k, "**", self), k, self, "rpow", Value._rpow_backward)
 
-    def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
-            raise TypeError("Value ** only supports int or float exponents")
-        return PowV.apply(self, float(exponent))
+    def _rpow_backward(out):  # d(k^b) = k^b log(k) db; undefined (nan) for k <= 0
+        log_k = math.log(out._a.data) if out._a.data > 0 else math.nan
+        out._b.grad += out.data * log_k * out.grad
 
-    def __neg__(self):
+    def relu(self):
+        return Value(self.data if self.data > 0 else 0.0, self, None, "relu", Value._relu_backward)
+
+    def _relu_backward(out):  # d relu(a) = da where a > 0, else 0
+        if out.data > 0:
+            out._a.grad += out.grad
+
+    def tanh(self):
+        return Value(math.tanh(self.data), self, None, "tanh", Value._tanh_backward)
+
+    def _tanh_backward(out):  # d tanh(a) = (1 - tanh(a)^2) da
+        out._a.grad += (1.0 - out.data * out.data) * out.grad
+
+    def exp(self):
+        return Value(math.exp(self.data), self, None, "exp", Value._exp_backward)
+
+    def _exp_backward(out):  # d e^a = e^a da
+        out._a.grad += out.data * out.grad
+
+    def log(self):
+        if self.data <= 0:
+            raise ValueError(f"Value.log(): needs a positive value, got {self.data}")
+        return Value(math.log(self.data), self, None, "log", Value._log_backward)
+
+    def _log_backward(out):  # d log(a) = da / a
+        out._a.grad += out.grad / out._a.data
+
+    def sigmoid(self):  # 1 / (1 + e^-a), written so that e^x never overflows
+        x = self.data
+        y = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return Value(y, self, None, "sigmoid", Value._sigmoid_backward)
+
+    def _sigmoid_backward(out):  # d sigmoid(a) = sigmoid(a) (1 - sigmoid(a)) da
+        out._a.grad += out.data * (1.0 - out.data) * out.grad
+
+    # derived ops: compositions of the ones above
+    def __neg__(self):  # -a
         return self * -1.0
 
-    def __sub__(self, other):
+    def __sub__(self, other):  # a - b
         return self + (-other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other):  # b - a
         return other + (-self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other):  # a / b
         return self * other**-1
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other):  # b / a
         return other * self**-1
 
-    def retain_grad(self):
-        pass  # every Value keeps its .grad
+    __radd__ = __add__  # b + a
+    __rmul__ = __mul__  # b * a
 
-    def register_hook(self, hook):
-        """`hook(grad)` runs on this Value's complete gradient and may return a
-        replacement: what `.grad` keeps and what flows on to the Values it depends on."""
-        if self.grad_fn is not None:
-            engine.add_pre_hook(self.grad_fn, 0, hook)
-        else:
-            self._hooks = (self._hooks or []) + [hook]  # a leaf: made by __init__
+    def backward(self, observer=None):
+        """Add d(self)/d(v) to `v.grad` for every Value v that self depends on.
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(v) into `v.grad` for every Value v it depends on."""
-        if create_graph:
-            raise NotImplementedError("Value: create_graph is not supported; use Tensor for higher-order gradients")
-        run_backward([self], root_gradients([self], [gradient]), bool(retain_graph))
+        The Values made by ops get the gradient of this call (each starts at 0);
+        leaves accumulate, as in PyTorch: reset them (`p.grad = 0`) between steps.
+        `observer(v)`, if given, sees each Value when its gradient is complete.
+        """
+        order = self._topological_order()
+        for v in order:
+            if v._backward is not None:
+                v.grad = 0.0
+        self.grad += 1.0
+        for v in reversed(order):
+            if observer is not None:
+                observer(v)
+            if v._backward is not None:
+                v._backward(v)
+
+    def _topological_order(self):
+        """Every Value that self depends on, each after its inputs; self last."""
+        order, seen, stack = [], {None, self}, [self]
+        while stack:  # depth first, without recursion: a Value leaves the stack when its inputs are done
+            v = stack[-1]
+            if v._b not in seen:
+                seen.add(v._b)
+                stack.append(v._b)
+            elif v._a not in seen:
+                seen.add(v._a)
+                stack.append(v._a)
+            else:
+                order.append(stack.pop())
+        return order
+
+    def _inputs(self):
+        return tuple(v for v in (self._a, self._b) if v is not None)
+
+    @property
+    def name(self):  # an alias of `label`
+        return self.label
+
+    @name.setter
+    def name(self, name):
+        self.label = name
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
 
 
-engine.Value = Value
+def _operand(x, op):
+    """`x` as an operand of a Value op: a Value, or a number made into a constant Value."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (int, float)):
+        return Value(x, _op="const")
+    raise TypeError(
+        f"Value {op} {type(x).__name__}: a Value combines only with Values, ints and floats; "
+        "for tensors, use autograd.tensor(...) (a 0-d tensor for a scalar) instead of Value"
+    )
 
 
-_new = object.__new__
-_ONE_INPUT = object()  # the missing second argument of a one-Value op
-
-
-class ScalarFunction(Function):
-    """A Function of one or two Values (or Python numbers) whose forward returns a
-    float and whose backward works on floats: the Value ops. Subclasses declare
-    `__slots__` for what forward keeps.
-
-    What makes the scalar path lean: the node is the only object an op leaves
-    behind (micrograd's MLP step builds some 65,000 of them, and the cyclic GC's
-    time grows with their number). It keeps its output's `data` and `grad` itself
-    (`Value.grad` reads it there), so it needs no reference back to the output
-    Value, which is freed as soon as nobody holds it; and it keeps its edges in
-    two slots rather than a tuple (a one-Value op: a 1-tuple in the first). Each
-    op class gets two functions of its own: `apply` (`_scalar_apply`), which
-    Value's operators are, and `_visit` (`_scalar_visit`), the engine's visit of
-    its nodes."""
-
-    # No __dict__ (see Value): what may be set per node is a slot. `apply` sets
-    # `_input_meta` (None: nothing to reduce or cast for a Value), `_saved` (None:
-    # Value ops keep what backward needs in their own slots) and `_pre_hooks`.
-    __slots__ = ("_edge0", "_edge1", "_pre_hooks", "data", "grad", "metadata")
-    _keeps_output = True
-    _retained = _RETAIN_FIRST  # every Value keeps its .grad, as in micrograd
-
-    def _set_edges(self, edges):  # (Function.apply's rare paths set them as a sequence)
-        self._edge0, self._edge1 = edges
-
-    # the engine's view of the two slots, read in C (no Python call per node in backward)
-    _edges = property(operator.attrgetter("_edge0", "_edge1"), _set_edges)
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "forward" in cls.__dict__:
-            cls.apply = staticmethod(_scalar_apply(cls))
-        if "backward" in cls.__dict__:
-            cls._visit = _scalar_visit(cls)
-
-    @classmethod
-    def _apply_in_general(cls, *args):
-        """`Function.apply`, then the node keeps its output's data and grad."""
-        out = Function.apply.__func__(cls, *args)
-        node = out.grad_fn
-        if node is not None:
-            node.data, node.grad, node._pre_hooks = out.data, 0.0, None
-        return out
-
-
-def _scalar_apply(cls):
-    """`cls.apply` for a Value op: a plain function, which Value's operators are
-    themselves (`Value.__mul__ is MulV.apply`: one Python call per op). It builds
-    the node directly, writing only what a Value op needs; the rare cases (grad mode
-    off, anomaly detection, module scopes, an input that is output 1+ of a node or
-    does not require grad, a first argument that is not a Value) take
-    `Function.apply`."""
-    forward, in_general = cls.forward, cls._apply_in_general
-
-    def apply(a, b=_ONE_INPUT):
-        # (inlined: each input must be a Value the engine reaches as output 0 of its node, or
-        # a leaf; or, as b, a number. A subclass of Value takes the general path too.)
-        b_is_value = type(b) is Value
-        if _unusual and _grad_mode.state in _unusual or type(a) is not Value or not a.requires_grad \
-                or a._output_nr or (not b.requires_grad or b._output_nr if b_is_value else isinstance(b, Value)):
-            return in_general(a) if b is _ONE_INPUT else in_general(a, b)
-        ctx = cls()  # (no __init__: faster than object.__new__)
-        if b is _ONE_INPUT:
-            data = forward(ctx, a)
-            ctx._edge0 = (a.grad_fn or a,)
-        else:
-            data = forward(ctx, a, b)
-            ctx._edge0 = a.grad_fn or a
-            ctx._edge1 = (b.grad_fn or b) if b_is_value else None  # or a number
-        ctx._sequence_nr = next(_sequence)
-        ctx.data, ctx.grad = data, 0.0
-        ctx._input_meta = ctx._saved = ctx._pre_hooks = None
-        out = _new(Value)
-        out.data, out.grad_fn, out.requires_grad, out._output_nr = data, ctx, True, 0
-        return out
-
-    return _own_code(apply, cls, "apply")
-
-
-def _scalar_visit(cls):
-    """`node._visit(grad)`: the engine's visit of a node of this op when nothing
-    watches the pass. The node keeps its gradient (as micrograd's Values do) and runs
-    backward; returns the edges, the gradients for them and the input metadata (None
-    unless `Function.apply` made the node: an input was output 1+ of a node). Like
-    `apply`, a code object per op class, so that attribute access on the node is
-    specialized."""
-    backward = cls.backward
-    if issubclass(cls, UnaryScalarFunction):
-        def visit(node, grad):
-            kept = node.grad
-            node.grad = grad if kept is None else kept + grad
-            return node._edge0, (backward(node, grad),), node._input_meta
-    else:
-        def visit(node, grad):
-            kept = node.grad
-            node.grad = grad if kept is None else kept + grad
-            return (node._edge0, node._edge1), backward(node, grad), node._input_meta
-
-    return _own_code(visit, cls, "_visit")
-
-
-def _own_code(fn, cls, name):
-    """`fn` with a code object of its own (CPython specializes attribute access per
-    code object; one shared by all the ops would see a new node class each time)."""
-    fn = types.FunctionType(fn.__code__.replace(), fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    fn.__qualname__ = f"{cls.__name__}.{name}"
-    return fn
-
-
-class UnaryScalarFunction(ScalarFunction):
-    """A Value op of one Value: its one edge, as a 1-tuple, in `_edge0`."""
-
-    __slots__ = ()
-
-    def _set_edges(self, edges):
-        self._edge0 = tuple(edges)
-
-    _edges = property(operator.attrgetter("_edge0"), _set_edges)
-
-
-class AddV(ScalarFunction):
-    __slots__ = ()
-
-    @staticmethod
-    def forward(ctx, a, b):  # a + b
-        return a.data + (b.data if isinstance(b, Value) else float(b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, grad
-
-
-class MulV(ScalarFunction):
-    __slots__ = ("a", "b")
-
-    @staticmethod
-    def forward(ctx, a, b):  # a * b
-        ctx.a, ctx.b = a.data, (b.data if isinstance(b, Value) else float(b))
-        return ctx.a * ctx.b
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * ctx.b, grad * ctx.a
-
-
-class PowV(ScalarFunction):
-    __slots__ = ("a", "k")
-
-    @staticmethod
-    def forward(ctx, a, exponent):  # a ** k for a constant k
-        ctx.a, ctx.k = a.data, exponent
-        return a.data**exponent
-
-    @staticmethod
-    def backward(ctx, grad):  # k a^(k-1)
-        return grad * ctx.k * ctx.a ** (ctx.k - 1), None
-
-
-class ReluV(UnaryScalarFunction):
-    __slots__ = ("positive",)
-
-    @staticmethod
-    def forward(ctx, a):  # max(a, 0)
-        ctx.positive = a.data > 0
-        return a.data if ctx.positive else 0.0
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad if ctx.positive else 0.0
-
-
-class TanhV(UnaryScalarFunction):
-    __slots__ = ("y",)
-
-    @staticmethod
-    def forward(ctx, a):  # y = tanh a
-        ctx.y = math.tanh(a.data)
-        return ctx.y
-
-    @staticmethod
-    def backward(ctx, grad):  # 1 - y^2
-        return grad * (1.0 - ctx.y * ctx.y)
-
-
-class ExpV(UnaryScalarFunction):
-    __slots__ = ("y",)
-
-    @staticmethod
-    def forward(ctx, a):  # y = e^a
-        ctx.y = math.exp(a.data)
-        return ctx.y
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * ctx.y
-
-
-class LogV(UnaryScalarFunction):
-    __slots__ = ("a",)
-
-    @staticmethod
-    def forward(ctx, a):  # log a
-        if a.data <= 0:
-            raise ValueError(f"Value.log(): needs a positive value, got {a.data}")
-        ctx.a = a.data
-        return math.log(a.data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad / ctx.a
-
-
-class SigmoidV(UnaryScalarFunction):
-    __slots__ = ("y",)
-
-    @staticmethod
-    def forward(ctx, a):  # y = 1 / (1 + e^-a)
-        x = a.data
-        ctx.y = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return ctx.y
-
-    @staticmethod
-    def backward(ctx, grad):  # y (1 - y)
-        return grad * ctx.y * (1.0 - ctx.y)
-
-
-# Value's operators are the ops' `apply` functions themselves: one Python call per op.
-Value.__add__ = Value.__radd__ = AddV.apply  # other + self is self + other
-Value.__mul__ = Value.__rmul__ = MulV.apply
-Value.relu, Value.tanh, Value.exp = ReluV.apply, TanhV.apply, ExpV.apply
-Value.log, Value.sigmoid = LogV.apply, SigmoidV.apply
+def _real(result, a, op, b):
+    """`result` of `a op b`, which must be a real number."""
+    if isinstance(result, complex):
+        raise ValueError(f"Value: {a.data!r} {op} {b.data!r} is a complex number ({result}); "
+                         "Value holds real numbers")
+    return result

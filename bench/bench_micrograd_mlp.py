@@ -4,11 +4,12 @@ An MLP 2-16-16-1 of scalar Values over 100 two-moons points: forward, SVM
 max-margin loss `mean(relu(1 - y*score)) + 1e-4 * sum(p*p)`, zero_grad,
 backward, SGD update (micrograd's demo.ipynb, full batch). The engines start
 from the same weights and train in lock-step, so their losses must agree. A
-third column runs the step on `lean_value.py`, a scalar Value with no engine
-behind it: the floor that bounds what glassgrad's shared engine can reach.
+third column runs the step on `lean_value.py`, a bare scalar Value (op codes, no
+drawing, no error checks): the floor for glassgrad's `Value`.
 
 Prints median ms per step for each engine and the speed-up micrograd/glassgrad
-(targets: >= 10x, issue 9; >= 5x, issue 2). `--quick` for a shorter run.
+(targets: >= 10x, issues 9 and 15; >= 5x, issue 2). Every engine zeroes with
+micrograd's `p.grad = 0`. `--quick` for a shorter run.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def make_moons(n_samples=N_POINTS, noise=0.1, seed=SEED):
 class Module:
     def zero_grad(self):
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = 0  # micrograd's own zeroing, an int
 
     def parameters(self):
         return []

@@ -5,8 +5,9 @@ imported by glassgrad. It is about as lean as a Python scalar autograd gets: one
 object per op (slots; its operands in two slots rather than a tuple, so the
 cyclic GC tracks one object per op), an op code instead of a closure, an
 iterative depth-first order, and nothing else: no Function, hooks, retain_grad,
-gradient capture, anomaly detection or drawing. How far glassgrad's `Value`,
-which runs on the shared engine, is from it shows what that generality costs.
+gradient capture, anomaly detection or drawing. glassgrad's `Value` has the same
+shape (one object per op, operands in two slots) with a backward function per op
+instead of op codes, plus its error checks and drawing protocol.
 """
 
 from __future__ import annotations

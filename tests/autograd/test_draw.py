@@ -52,7 +52,7 @@ def test_edges_follow_the_data_flow():
     source = autograd.draw_graph(loss, legend=False).source
     pairs = set(edges(source))
     ids = {v: str(id(v)) for v in (a, b, c, f)}
-    mul_e, add_d, mul_loss = (str(id(v.grad_fn)) for v in (e, d, loss))
+    mul_e, add_d, mul_loss = (str(id(v)) for v in (e, d, loss))  # each Value is its own node
     assert (ids[a], mul_e) in pairs and (ids[b], mul_e) in pairs
     assert (mul_e, add_d) in pairs and (ids[c], add_d) in pairs
     assert (add_d, mul_loss) in pairs and (ids[f], mul_loss) in pairs
@@ -99,7 +99,7 @@ def test_op_names_are_readable():
     x = autograd.randn(2, 3, requires_grad=True)
     assert op_name((x @ x.T).grad_fn) == "matmul"
     assert op_name(x.log_softmax(1).grad_fn) == "log_softmax"
-    assert op_name((Value(1.0) * 2).grad_fn) == "mul"
+    assert op_name(Value(1.0) * 2) == "mul"
 
 
 def test_module_clusters_nest_as_the_modules_and_collapse():
@@ -138,19 +138,18 @@ def test_backprop_steps_follow_the_engine_and_leave_grads_alone():
     (a, b, c, f, e, d), loss = micrograd_example()
     frames = autograd.backprop_steps(loss)
     assert [fr.description for fr in frames] == [
-        "step 1: mul", "step 2: add", "step 3: mul", "step 4: f", "step 5: c", "step 6: a", "step 7: b",
+        "step 1: mul", "step 2: add", "step 3: mul", "step 4: a", "step 5: b", "step 6: c", "step 7: f",
     ]
-    assert frames[0].visiting is loss.grad_fn and frames[1].visiting is d.grad_fn
-    assert frames[2].visiting is e.grad_fn
+    assert frames[0].visiting is loss and frames[1].visiting is d and frames[2].visiting is e
     # gradients known so far grow frame by frame, and match the real backward
     assert len(frames[0].grads) == 1 and len(frames[-1].grads) == len(frames)
     assert frames[-1].grads[id(a)] == pytest.approx(6.0)
     assert frames[-1].grads[id(f)] == pytest.approx(4.0)
-    assert a.grad == 0.0  # backprop_steps does not accumulate into .grad
+    assert a.grad == 0.0 and e.grad == 0.0  # backprop_steps leaves every .grad as it was
     # the visited node is outlined in red in its own frame only
     source = frames[1].graph.source
     highlighted = [line for line in node_lines(source) if 'color="#d62728"' in line]
-    assert len(highlighted) == 1 and str(id(d.grad_fn)) in highlighted[0]
+    assert len(highlighted) == 1 and str(id(d)) in highlighted[0]
 
 
 def test_large_graph_builds_its_source():
@@ -198,3 +197,13 @@ def test_inline_display_in_jupyter():
     _, loss = micrograd_example()
     bundle = autograd.draw_graph(loss)._repr_mimebundle_()
     assert "image/svg+xml" in bundle
+
+
+def test_numbers_in_a_value_expression_are_not_drawn_or_visited():
+    t = Value(0.7, label="t")
+    out = (1 + (-t).exp()) ** -1  # three numbers: constants the ops made into Values
+    source = autograd.draw_graph(out, legend=False).source
+    assert len(node_lines(source)) == 5 and len(edges(source)) == 4  # t, mul, exp, add, pow
+    frames = autograd.backprop_steps(out)
+    descriptions = [fr.description for fr in frames]
+    assert descriptions == ["step 1: pow", "step 2: add", "step 3: exp", "step 4: mul", "step 5: t"]
