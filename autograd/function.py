@@ -11,6 +11,7 @@ recorded; `backward.py` walks these nodes.
 from __future__ import annotations
 
 import itertools
+import operator
 import weakref
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = ["Function", "NumpyOp"]
 _new = object.__new__
 _ndarray = np.ndarray
 _creation_numbers = itertools.count()
+_NONES = itertools.repeat(None)
 FREED = object()  # what a node's saved tensors become after backward without retain_graph
 
 
@@ -101,12 +103,16 @@ class Function:
             )
         if not saved:
             return ()
-        for s, version in zip(saved, self._saved_versions or ()):
-            if version is not None and s._version[0] != version:
+        arrays = self.numpy_backward and not _state.enabled  # a first-order backward: ndarrays
+        out = []
+        for s, version in zip(saved, self._saved_versions):
+            if version is None:  # not a tensor
+                out.append(s)
+                continue
+            if s._version[0] != version:
                 self._raise_modified(s, version)
-        if self.numpy_backward and not _state.enabled:  # a first-order backward: ndarrays
-            return tuple(s.data if isinstance(s, (Tensor, _SavedOutput)) else s for s in saved)
-        return tuple(self._unpack(s) if type(s) is _SavedOutput else s for s in saved)
+            out.append(s.data if arrays else self._unpack(s) if type(s) is _SavedOutput else s)
+        return tuple(out)
 
     def _raise_modified(self, saved, version):
         raise RuntimeError(
@@ -126,7 +132,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple:
         """Per argument of forward, whether a gradient flows to it."""
-        return tuple(edge is not None for edge in self._edges)
+        return tuple(map(operator.is_not, self._edges, _NONES))
 
     def mark_non_differentiable(self, *outputs):
         self._non_differentiable = {id(t) for t in outputs}
@@ -179,19 +185,18 @@ class Function:
 def _record(cls, args, kwargs):
     """Run forward with grad mode off and make its ctx the node of the outputs."""
     ctx = _new(cls)
-    ctx._edges = [
-        (a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype)
-        if isinstance(a, Tensor) and a.requires_grad else None
-        for a in args
-    ]
+    ctx._edges = edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            edges.append((a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype))
+        else:
+            edges.append(None)
     ctx._sequence_nr = next(_creation_numbers)
     _state.enabled = False  # forward's own Tensor ops are not recorded
     try:
         outputs = _wrap(cls.forward(ctx, *args, **kwargs), args)
     finally:
         _state.enabled = True
-    if ctx._saved:  # an in-place change of a saved tensor before backward must be caught
-        ctx._saved_versions = [s._version[0] if isinstance(s, Tensor) else None for s in ctx._saved]
     if _state.metadata:
         ctx.metadata = dict(_state.metadata)
     if anomaly.enabled:
@@ -204,7 +209,20 @@ def _record(cls, args, kwargs):
             _attach(ctx, o, i)
     else:
         _attach(ctx, outputs, 0)
+    if ctx._saved:
+        _remember_saved(ctx)
     return outputs
+
+
+def _remember_saved(ctx):
+    """Note the versions of the saved tensors (an in-place change before backward is
+    caught); an output saved keeps its data only (no cycle node -> output -> node)."""
+    saved = ctx._saved
+    ctx._saved_versions = [s._version[0] if isinstance(s, Tensor) else None for s in saved]
+    for s in saved:
+        if isinstance(s, Tensor) and s.grad_fn is ctx:
+            ctx._saved = tuple(_SavedOutput(s) if isinstance(s, Tensor) and s.grad_fn is ctx else s for s in saved)
+            return
 
 
 def _attach(ctx, out, output_nr):
@@ -216,8 +234,7 @@ def _attach(ctx, out, output_nr):
         ctx._outputs = weakref.ref(out)
     else:
         ctx._outputs[output_nr] = weakref.ref(out)
-    if ctx._saved and id(out) in map(id, ctx._saved):  # keep its data, not the tensor
-        ctx._saved = tuple(_SavedOutput(s) if s is out else s for s in ctx._saved)
+
 
 
 def _wrap(raw, args):
