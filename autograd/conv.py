@@ -35,7 +35,14 @@ import weakref
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autograd.conv_geometry import Geometry, as_2d, conv_geometry, conv_transpose_geometry, from_2d, spatial_input
+from autograd.conv_geometry import (
+    Geometry,
+    as_2d,
+    conv_geometry,
+    conv_transpose_geometry,
+    from_2d,
+    spatial_input,
+)
 from autograd.engine import Function
 from autograd.tensor import Tensor
 
