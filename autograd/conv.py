@@ -1,4 +1,4 @@
-"""Convolution and pooling ops on NCHW images, with PyTorch's semantics.
+"""Convolution ops on NCHW images, with PyTorch's semantics.
 
 The windows of an image are a strided view of it (`as_strided`); a convolution
 copies them once into a contiguous im2col matrix and contracts that with the
@@ -10,11 +10,13 @@ gradients of gradients come for free:
     ConvolutionTranspose(g, w)  its adjoint in x: the input gradient, and conv_transpose2d
     ConvolutionWeight(x, g)     its adjoint in w: the weight gradient
 
-Pooling follows the same pattern: `MaxPool` with `MaxPoolScatter` (the gradient
-goes to the argmax of each window) and `MaxPoolGather`, `AvgPool` with
-`AvgPoolScatter`. The loops below run over the kernel's taps (k*k vector ops),
-never over images, channels or pixels. Everything is 2-d; `nn.functional`
-runs the 1-d ops as 2-d ones of height 1.
+The entry points at the bottom (`conv2d`, `conv1d`, `conv_transpose2d`,
+`conv_transpose1d`, which `nn.functional` hands on as they are) check their
+arguments and place the windows in one call to autograd/conv_geometry.py, then
+apply the op. Everything is 2-d: a 1-d op runs as a 2-d one of height 1. The
+pooling ops (autograd/pooling.py) share the windows and buffers below. The
+loops run over the kernel's taps (k*k vector ops), never over images, channels
+or pixels.
 
 Memory: a convolution keeps its im2col matrix for the weight gradient (within a
 budget, `_KEEP_COLS_BYTES`, past which backward copies the windows again), and
@@ -29,40 +31,20 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from autograd.conv_geometry import (
+    Geometry,
+    as_2d,
+    conv_geometry,
+    conv_transpose_geometry,
+    from_2d,
+    spatial_input,
+)
 from autograd.function import Function
-
-
-class Geometry(NamedTuple):
-    """Where the windows of a convolution or a pooling lie on a 2-d image."""
-
-    kernel: tuple  # (kh, kw)
-    stride: tuple  # (sh, sw)
-    padding: tuple  # ((top, bottom), (left, right)); a pooling's ceil_mode adds to bottom / right
-    dilation: tuple  # (dh, dw)
-    groups: int = 1
-
-    def output_size(self, size) -> tuple:
-        """(OH, OW) for an input of spatial size (H, W)."""
-        return tuple(
-            (n + lo + hi - d * (k - 1) - 1) // s + 1
-            for n, k, s, (lo, hi), d in zip(size, self.kernel, self.stride, self.padding, self.dilation)
-        )
-
-    def taps(self, out_size):
-        """For each kernel position, the slices of the padded image it reads, in output order."""
-        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
-        oh, ow = out_size
-        for i in range(kh):
-            for j in range(kw):
-                yield (
-                    slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
-                    slice(j * dw, j * dw + (ow - 1) * sw + 1, sw),
-                )
+from autograd.tensor import Tensor
 
 
 # --- array helpers ---------------------------------------------------------------------
@@ -421,171 +403,65 @@ class ConvolutionWeight(Function):
         )
 
 
-# --- max pooling ------------------------------------------------------------------------
+# --- entry points (torch.conv2d, ...): check the arguments, place the windows, apply ---------------
 
 
-def _taps_view(padded, geometry, out_size, writeable=False):
-    """(kh, kw, N, C, OH, OW): each kernel tap's view of a padded image, window by window."""
-    n, c = padded.shape[:2]
-    (kh, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
-    s_n, s_c, s_h, s_w = padded.strides
-    return as_strided(padded, (kh, kw, n, c) + tuple(out_size), (s_h * dh, s_w * dw, s_n, s_c, s_h * sh, s_w * sw),
-                      writeable=writeable)
+def _conv(input, weight, bias, stride, padding, dilation, groups, dims: int, op: str) -> Tensor:
+    x, batched = spatial_input(input, dims, op)
+    geometry = conv_geometry(input, x, weight, bias, stride, padding, dilation, groups, dims, op)
+    y = Convolution.apply(as_2d(x, dims), as_2d(weight, dims), bias, geometry)
+    return from_2d(y, dims, batched)
 
 
-def _stack_taps(padded, geometry, out_size):
-    """The taps of every window as one contiguous (kh*kw, N, C, OH, OW) array (from `_take`)."""
-    view = _taps_view(padded, geometry, out_size)
-    taps = _take((view.shape[0] * view.shape[1],) + view.shape[2:], padded.dtype)
-    np.copyto(taps.reshape(view.shape), view)
-    return taps
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], a cross-correlation over the
+    length of input (N, C, L) or (C, L); weight (out_channels, C / groups, k); padding
+    an int, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def _scatter_taps(contributions, geometry, size):
-    """The adjoint of `_stack_taps`: contributions (kh*kw, N, C, OH, OW), or one (N, C, OH, OW)
-    for every tap, summed back onto an (N, C, H, W) image; one strided copy when no two
-    windows overlap, else one strided add per tap."""
-    per_tap = contributions.ndim == 5
-    out_size, lead = contributions.shape[-2:], contributions.shape[-4:-2]
-    canvas = _canvas(lead, geometry, size, contributions.dtype)
-    reach = [d * (k - 1) + 1 for k, d in zip(geometry.kernel, geometry.dilation)]
-    if all(s >= r for s, r in zip(geometry.stride, reach)):  # each position in one window at most
-        view = _taps_view(canvas, geometry, out_size, writeable=True)
-        np.copyto(view, contributions.reshape(view.shape) if per_tap else contributions)
-    else:
-        for t, (rows, columns) in enumerate(geometry.taps(out_size)):
-            canvas[:, :, rows, columns] += contributions[t] if per_tap else contributions
-    return _crop(canvas, geometry.padding, size)
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], a 2-d cross-correlation of
+    input (N, C, H, W) or (C, H, W) with weight (out_channels, C / groups, kh, kw);
+    padding an int, a pair, 'valid' or 'same'."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
-def _window_argmax(x, geometry, out_size):
-    """(max, argmax) over each window of x (N, C, H, W) padded with -inf: the argmax is the
-    window's first tap holding the maximum (a NaN counts as the maximum, as in PyTorch)."""
-    taps = _stack_taps(_pad(x, geometry.padding, -np.inf), geometry, out_size)
-    best = taps.max(0)
-    arg = np.zeros(best.shape, np.uint8 if len(taps) <= 256 else np.int32)
-    for tap in taps[-2::-1]:  # arg = the first tap equal to the max: 0 there, else 1 + the rest
-        arg += 1
-        arg *= tap != best
-    if np.isnan(best).any():  # the max is NaN: PyTorch points at the last NaN
-        for t, tap in enumerate(taps):
-            np.copyto(arg, t, where=np.isnan(tap))
-    if any(p for pair in geometry.padding for p in pair):
-        empty = best == -np.inf
-        if empty.any():  # no value above -inf: PyTorch points at the window's first tap inside the input
-            np.copyto(arg, _first_inside_tap(geometry, out_size).astype(arg.dtype), where=empty)
-    _give(taps)
-    return best, arg
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims, op) -> Tensor:
+    x, batched = spatial_input(input, dims, op)
+    geometry, size = conv_transpose_geometry(input, x, weight, bias, stride, padding, output_padding, groups,
+                                             dilation, dims, op)
+    y = ConvolutionTranspose.apply(as_2d(x, dims), as_2d(weight, dims), bias, geometry, size)
+    return from_2d(y, dims, batched)
 
 
-def _one_hot_taps(arg, count):
-    """(count, *arg.shape) booleans: which tap each window's argmax is."""
-    return arg == np.arange(count, dtype=arg.dtype).reshape((count,) + (1,) * arg.ndim)
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv1d in its input (the gradient of a convolution): input (N, C_in, L),
+    weight (C_in, out_channels / groups, k), output length
+    (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                           "conv_transpose1d")
 
 
-def _first_inside_tap(geometry, out_size):
-    """(OH, OW): the first tap of each window that is not in the top / left padding."""
-    firsts = []
-    for n_out, k, s, (lo, _), d in zip(out_size, geometry.kernel, geometry.stride, geometry.padding, geometry.dilation):
-        start = np.arange(n_out) * s - lo
-        firsts.append(np.minimum(np.where(start < 0, -(start // d), 0), k - 1))
-    return firsts[0][:, None] * geometry.kernel[1] + firsts[1][None, :]
-
-
-def max_pool_indices(arg, geometry, size):
-    """PyTorch's indices of the maxima: flat positions in each (H, W) input plane."""
-    (_, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
-    (top, _), (left, _) = geometry.padding
-    oh, ow = arg.shape[-2:]
-    tap = arg.astype(np.int64)
-    rows = np.arange(oh)[:, None] * sh - top + (tap // kw) * dh
-    columns = np.arange(ow) * sw - left + (tap % kw) * dw
-    return rows * size[1] + columns
-
-
-class MaxPool(Function):
-    @staticmethod
-    def forward(ctx, x, geometry, return_indices=False):  # y = the max of each window
-        y, arg = _window_argmax(x.data, geometry, geometry.output_size(x.shape[2:]))
-        ctx.arg, ctx.geometry, ctx.size = arg, geometry, x.shape[2:]
-        if return_indices:
-            return y, max_pool_indices(arg, geometry, x.shape[2:])
-        return y
-
-    @staticmethod
-    def backward(ctx, grad, *_):  # each window's gradient goes to its argmax
-        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geometry, ctx.size), None, None
-
-
-class MaxPoolScatter(Function):
-    @staticmethod
-    def forward(ctx, grad, arg, geometry, size):  # dx: zeros, plus grad at each window's argmax
-        ctx.arg, ctx.geometry = arg, geometry
-        g = grad.data
-        count = geometry.kernel[0] * geometry.kernel[1]
-        contributions = _take((count,) + g.shape, g.dtype)
-        np.multiply(g, _one_hot_taps(arg, count), out=contributions)
-        dx = _scatter_taps(contributions, geometry, size)
-        _give(contributions)
-        return dx
-
-    @staticmethod
-    def backward(ctx, v):  # the adjoint: read v back at each window's argmax
-        return MaxPoolGather.apply(v, ctx.arg, ctx.geometry), None, None, None
-
-
-class MaxPoolGather(Function):
-    @staticmethod
-    def forward(ctx, x, arg, geometry):  # y = x at each window's argmax
-        ctx.arg, ctx.geometry, ctx.size = arg, geometry, x.shape[2:]
-        taps = _stack_taps(_pad(x.data, geometry.padding), geometry, arg.shape[2:])
-        y = np.take_along_axis(taps, arg[None].astype(np.intp), 0)[0]
-        _give(taps)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geometry, ctx.size), None, None
-
-
-# --- average pooling ----------------------------------------------------------------------
-
-
-class AvgPool(Function):
-    @staticmethod
-    def forward(ctx, x, geometry, scale):  # y = scale * the sum of each window (zero padding)
-        ctx.geometry, ctx.scale, ctx.size = geometry, scale, x.shape[2:]
-        taps = _stack_taps(_pad(x.data, geometry.padding), geometry, geometry.output_size(x.shape[2:]))
-        y = taps.sum(0)
-        y *= scale
-        _give(taps)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        return AvgPoolScatter.apply(grad, ctx.geometry, ctx.scale, ctx.size), None, None
-
-
-class AvgPoolScatter(Function):
-    @staticmethod
-    def forward(ctx, grad, geometry, scale, size):  # the adjoint of AvgPool: each tap gets scale * grad
-        ctx.geometry, ctx.scale = geometry, scale
-        return _scatter_taps(grad.data * scale, geometry, size)
-
-    @staticmethod
-    def backward(ctx, v):
-        return AvgPool.apply(v, ctx.geometry, ctx.scale), None, None, None
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv2d in its input (the gradient of a convolution, a 'deconvolution'):
+    input (N, C_in, H, W), weight (C_in, out_channels / groups, kh, kw), output height
+    (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1 (and width alike)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                           "conv_transpose2d")
 
 
 __all__ = [
-    "AvgPool",
-    "AvgPoolScatter",
     "Convolution",
     "ConvolutionTranspose",
     "ConvolutionWeight",
-    "Geometry",
-    "MaxPool",
-    "MaxPoolGather",
-    "MaxPoolScatter",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "release_buffers",
 ]

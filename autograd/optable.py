@@ -21,7 +21,7 @@ import hypothesis.strategies as st
 import numpy as np
 
 import autograd
-from autograd import Tensor, elementwise
+from autograd import Tensor, conv, elementwise, pooling
 
 # --- value domains: functions (rng, shape) -> float64 array ----------------------------
 #
@@ -192,7 +192,7 @@ def same(index):
 
 
 def _F():
-    import nn.functional as F  # the conv and pool ops' public API lives in nn.functional
+    import nn.functional as F  # interpolate is nn's: a resize composed of Tensor ops
 
     return F
 
@@ -1106,66 +1106,66 @@ OPS = [
         spec("3b,b"),
         covers=("__setitem__",),
     ),
-    # convolution and pooling (nn.functional; the Functions live in autograd/conv.py)
-    Op("conv2d", lambda x, w, b: _F().conv2d(x, w, b), np_conv2d, CONV_SHAPES, covers=("F.conv2d",)),
-    Op("conv2d(stride=2, padding=1, dilation=1)", lambda x, w, b: _F().conv2d(x, w, b, stride=2, padding=1),
+    # convolution and pooling (autograd/conv.py, autograd/pooling.py; nn.functional hands them on)
+    Op("conv2d", lambda x, w, b: conv.conv2d(x, w, b), np_conv2d, CONV_SHAPES, covers=("F.conv2d",)),
+    Op("conv2d(stride=2, padding=1, dilation=1)", lambda x, w, b: conv.conv2d(x, w, b, stride=2, padding=1),
        lambda x, w, b: np_conv2d(x, w, b, stride=2, padding=1), CONV_SHAPES, covers=("F.conv2d",)),
-    Op("conv2d(dilation=2, padding=2)", lambda x, w, b: _F().conv2d(x, w, b, padding=2, dilation=2),
+    Op("conv2d(dilation=2, padding=2)", lambda x, w, b: conv.conv2d(x, w, b, padding=2, dilation=2),
        lambda x, w, b: np_conv2d(x, w, b, padding=2, dilation=2), CONV_SHAPES, covers=("F.conv2d",)),
-    Op("conv2d(groups=2)", lambda x, w: _F().conv2d(x, w, groups=2),
+    Op("conv2d(groups=2)", lambda x, w: conv.conv2d(x, w, groups=2),
        lambda x, w: np_conv2d(x, w, groups=2), GROUP_SHAPES, covers=("F.conv2d",)),
-    Op("conv1d", lambda x, w, b: _F().conv1d(x, w, b, padding=1),
+    Op("conv1d", lambda x, w, b: conv.conv1d(x, w, b, padding=1),
        lambda x, w, b: np_conv2d(np.pad(x, ((0, 0), (0, 0), (1, 1)))[:, :, None], w[:, :, None], b)[:, :, 0],
        st.sampled_from([((2, 2, 5), (3, 2, 3), (3,))]), covers=("F.conv1d",)),
     Op("conv_transpose2d(stride=2, padding=1, output_padding=1)",
-       lambda x, w, b: _F().conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+       lambda x, w, b: conv.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
        lambda x, w, b: np_conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
        st.sampled_from([((1, 2, 3, 3), (2, 3, 3, 3), (3,))]), covers=("F.conv_transpose2d",)),
-    Op("max_pool2d(2)", lambda x: _F().max_pool2d(x, 2), lambda x: np_pool2d(x, 2), POOL_SHAPES,
+    Op("max_pool2d(2)", lambda x: pooling.max_pool2d(x, 2), lambda x: np_pool2d(x, 2), POOL_SHAPES,
        domains=DISTINCT, covers=("F.max_pool2d",)),
-    Op("max_pool2d(3, stride=1, padding=1)", lambda x: _F().max_pool2d(x, 3, stride=1, padding=1),
+    Op("max_pool2d(3, stride=1, padding=1)", lambda x: pooling.max_pool2d(x, 3, stride=1, padding=1),
        lambda x: np_pool2d(x, 3, 1, 1), POOL_SHAPES, domains=DISTINCT, covers=("F.max_pool2d",)),
-    Op("avg_pool2d(2)", lambda x: _F().avg_pool2d(x, 2), lambda x: np_pool2d(x, 2, kind="avg"), POOL_SHAPES,
+    Op("avg_pool2d(2)", lambda x: pooling.avg_pool2d(x, 2), lambda x: np_pool2d(x, 2, kind="avg"), POOL_SHAPES,
        covers=("F.avg_pool2d",)),
-    Op("avg_pool2d(3, stride=2, padding=1)", lambda x: _F().avg_pool2d(x, 3, stride=2, padding=1),
+    Op("avg_pool2d(3, stride=2, padding=1)", lambda x: pooling.avg_pool2d(x, 3, stride=2, padding=1),
        lambda x: np_pool2d(x, 3, 2, 1, kind="avg"), POOL_SHAPES, covers=("F.avg_pool2d",)),
-    Op("adaptive_avg_pool2d(1)", lambda x: _F().adaptive_avg_pool2d(x, 1),
+    Op("adaptive_avg_pool2d(1)", lambda x: pooling.adaptive_avg_pool2d(x, 1),
        lambda x: x.mean(axis=(2, 3), keepdims=True), POOL_SHAPES, covers=("F.adaptive_avg_pool2d",)),
-    Op("conv_transpose2d(stride=1)", lambda x, w, b: _F().conv_transpose2d(x, w, b), np_conv_transpose2d,
+    Op("conv_transpose2d(stride=1)", lambda x, w, b: conv.conv_transpose2d(x, w, b), np_conv_transpose2d,
        st.sampled_from([((1, 1, 2, 3), (1, 2, 2, 2), (2,)), ((2, 2, 3, 3), (2, 3, 3, 2), (3,))]),
        covers=("F.conv_transpose2d",)),
-    Op("conv2d(padding='same', kernel 2x4)", lambda x, w, b: _F().conv2d(x, w, b, padding="same"),
+    Op("conv2d(padding='same', kernel 2x4)", lambda x, w, b: conv.conv2d(x, w, b, padding="same"),
        lambda x, w, b: np_conv2d(np.pad(x, ((0, 0), (0, 0), (0, 1), (1, 2))), w, b),  # the odd pad goes last
        st.sampled_from([((1, 1, 3, 4), (2, 1, 2, 4), (2,)), ((1, 2, 4, 5), (2, 2, 2, 4), (2,))]),
        covers=("F.conv2d",)),
-    Op("conv1d(groups=2)", lambda x, w, b: _F().conv1d(x, w, b, groups=2),
+    Op("conv1d(groups=2)", lambda x, w, b: conv.conv1d(x, w, b, groups=2),
        lambda x, w, b: _conv1d_ref(x, w, b, groups=2),
        st.sampled_from([((1, 2, 4), (2, 1, 2), (2,)), ((2, 4, 5), (4, 2, 3), (4,))]), covers=("F.conv1d",)),
-    Op("conv_transpose1d(stride=2)", lambda x, w, b: _F().conv_transpose1d(x, w, b, stride=2),
+    Op("conv_transpose1d(stride=2)", lambda x, w, b: conv.conv_transpose1d(x, w, b, stride=2),
        lambda x, w, b: np_conv_transpose2d(x[:, :, None], w[:, :, None], b, stride=2)[:, :, 0],
        st.sampled_from([((1, 1, 3), (1, 2, 2), (2,)), ((2, 2, 4), (2, 3, 3), (3,))]),
        covers=("F.conv_transpose1d",)),
     Op("max_pool2d(2, stride=1, padding=1, dilation=2)",
-       lambda x: _F().max_pool2d(x, 2, stride=1, padding=1, dilation=2),
+       lambda x: pooling.max_pool2d(x, 2, stride=1, padding=1, dilation=2),
        lambda x: np_pool(x, 2, 1, 1, dilation=2), SMALL_POOL_SHAPES, domains=DISTINCT, covers=("F.max_pool2d",)),
-    Op("max_pool2d(2, ceil_mode=True)", lambda x: _F().max_pool2d(x, 2, ceil_mode=True),
+    Op("max_pool2d(2, ceil_mode=True)", lambda x: pooling.max_pool2d(x, 2, ceil_mode=True),
        lambda x: np_pool(x, 2, ceil_mode=True), SMALL_POOL_SHAPES, domains=DISTINCT, covers=("F.max_pool2d",)),
-    Op("avg_pool2d(2, ceil_mode=True)", lambda x: _F().avg_pool2d(x, 2, ceil_mode=True),
+    Op("avg_pool2d(2, ceil_mode=True)", lambda x: pooling.avg_pool2d(x, 2, ceil_mode=True),
        lambda x: np_pool(x, 2, ceil_mode=True, kind="avg"), SMALL_POOL_SHAPES, covers=("F.avg_pool2d",)),
     Op("avg_pool2d(3, 2, 1, count_include_pad=False)",
-       lambda x: _F().avg_pool2d(x, 3, 2, 1, count_include_pad=False),
+       lambda x: pooling.avg_pool2d(x, 3, 2, 1, count_include_pad=False),
        lambda x: np_pool(x, 3, 2, 1, kind="avg", count_include_pad=False), SMALL_POOL_SHAPES,
        covers=("F.avg_pool2d",)),
-    Op("max_pool1d(3, stride=2, padding=1)", lambda x: _F().max_pool1d(x, 3, stride=2, padding=1),
+    Op("max_pool1d(3, stride=2, padding=1)", lambda x: pooling.max_pool1d(x, 3, stride=2, padding=1),
        lambda x: np_pool(x[:, :, None], (1, 3), (1, 2), (0, 1))[:, :, 0], POOL1D_SHAPES, domains=DISTINCT,
        covers=("F.max_pool1d",)),
-    Op("avg_pool1d(3, stride=2, padding=1)", lambda x: _F().avg_pool1d(x, 3, stride=2, padding=1),
+    Op("avg_pool1d(3, stride=2, padding=1)", lambda x: pooling.avg_pool1d(x, 3, stride=2, padding=1),
        lambda x: np_pool(x[:, :, None], (1, 3), (1, 2), (0, 1), kind="avg")[:, :, 0], POOL1D_SHAPES,
        covers=("F.avg_pool1d",)),
-    Op("adaptive_avg_pool2d((3, 2))", lambda x: _F().adaptive_avg_pool2d(x, (3, 2)),
+    Op("adaptive_avg_pool2d((3, 2))", lambda x: pooling.adaptive_avg_pool2d(x, (3, 2)),
        lambda x: np_adaptive_avg_pool2d(x, (3, 2)), st.sampled_from([((1, 1, 4, 3),), ((2, 2, 5, 5),)]),
        covers=("F.adaptive_avg_pool2d",)),
-    Op("adaptive_avg_pool1d(3)", lambda x: _F().adaptive_avg_pool1d(x, 3),
+    Op("adaptive_avg_pool1d(3)", lambda x: pooling.adaptive_avg_pool1d(x, 3),
        lambda x: np_adaptive_avg_pool2d(x[:, :, None], (1, 3))[:, :, 0], POOL1D_SHAPES,
        covers=("F.adaptive_avg_pool1d",)),
     Op("interpolate(scale_factor=2)", lambda x: _F().interpolate(x, scale_factor=2),

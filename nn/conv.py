@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 import autograd
+from autograd.conv_geometry import same_padding, transposed_output_size
 from autograd.tensor import Tensor
 from nn import functional as F
 from nn import init
@@ -132,8 +133,7 @@ class _Conv(_ConvNd):
         if self.padding == "valid":
             return ((0, 0),) * self._dims
         if self.padding == "same":
-            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-            return tuple((t // 2, t - t // 2) for t in totals)
+            return same_padding(self.kernel_size, self.dilation)
         return tuple((p, p) for p in self.padding)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -188,11 +188,8 @@ class _ConvTranspose(_ConvNd):
                 f"ConvTranspose{n}D: for {input.ndim}D input, output_size must have {n} or {lead + n} elements "
                 f"(got {len(output_size)})"
             )
-        smallest = [
-            (input.shape[lead + d] - 1) * self.stride[d] - 2 * self.padding[d]
-            + self.dilation[d] * (self.kernel_size[d] - 1) + 1
-            for d in range(n)
-        ]
+        smallest = list(transposed_output_size(input.shape[lead:], self.kernel_size, self.stride, self.padding,
+                                               self.dilation, (0,) * n))
         largest = [s + self.stride[d] - 1 for d, s in enumerate(smallest)]
         if any(not lo <= size <= hi for size, lo, hi in zip(output_size, smallest, largest)):
             raise ValueError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from autograd.tensor import Tensor
 from nn import functional as F
+from nn.functional.losses import _legacy_reduction
 from nn.module import Module
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
-        self.reduction = F._legacy_reduction(size_average, reduce, reduction)
+        self.reduction = _legacy_reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):

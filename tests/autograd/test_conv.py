@@ -1,4 +1,4 @@
-"""Convolution and pooling ops (autograd/conv.py, through nn.functional).
+"""Convolution and pooling ops (autograd/conv.py, autograd/pooling.py, through nn.functional).
 
 Every configuration is checked against a direct-loop NumPy reference written
 here (slow and obvious: loops over output pixels or input pixels and kernel
