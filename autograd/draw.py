@@ -215,76 +215,17 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
     `highlight`: a node or leaf to outline in red.
     """
     graph = _walk(root)
-    count = len(graph.nodes) + len(graph.leaves)
     has_modules = any(_scope(n) for n in graph.nodes)
-    if max_nodes is not None and count > max_nodes:
-        if has_modules and not collapse_modules:
-            collapse_modules = True
-        elif not collapse_modules:
-            raise ValueError(
-                f"draw_graph: the graph has {count} nodes, more than max_nodes={max_nodes}; pass "
-                "max_nodes=None to draw it all (slow to render), or draw a smaller part of the model"
-            )
+    collapse_modules = _check_size(graph, has_modules, max_nodes, collapse_modules)
     names = {id(t): name for name, t in (params or {}).items()}
-    grads = grads or {}
+    look = _Look(show_data, show_grad, show_saved, grads or {}, None if highlight is None else id(highlight))
     dot = Digraph(name="autograd", graph_attr=dict(rankdir=rankdir, fontname="Helvetica", nodesep="0.25",
                                                    ranksep="0.35", label=title or "", labelloc="t"),
                   node_attr=dict(fontname="Helvetica", fontsize="11", margin="0.08,0.04"),
                   edge_attr=dict(color="#707070", arrowsize="0.7"))
-    highlight_id = id(highlight) if highlight is not None else None
     root_node = root if isinstance(root, Value) else root.grad_fn
-
-    def node_id(obj):
-        return str(id(obj))
-
-    # leaves (parameters go inside their module's cluster, found by their name)
-    leaf_lines = []
-    for leaf in graph.leaves:
-        name = names.get(id(leaf)) or getattr(leaf, "name", None)
-        is_param = id(leaf) in names or type(leaf).__name__ == "Parameter"
-        kind = "parameter" if is_param else "input"
-        grad = grads[id(leaf)] if id(leaf) in grads else (leaf.grad if show_grad else None)
-        shape = None if isinstance(leaf, Value) else leaf.shape
-        dtype = None if isinstance(leaf, Value) else leaf.dtype
-        lines = _describe(leaf, shape, dtype, show_data, grad)
-        extra = HIGHLIGHT if id(leaf) == highlight_id else None
-        title_ = name or ("parameter" if is_param else "leaf")
-        line = f"\t{node_id(leaf)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n"
-        leaf_lines.append((names.get(id(leaf)), line))
-
-    # ops, grouped by module scope when there is one
-    collapsed = {}  # id(node) -> the id of the module node standing for it
-    clusters = {}  # scope path -> list of DOT lines
-    for node in graph.nodes:
-        scope = _scope(node)
-        depth = 1 if collapse_modules is True else int(collapse_modules)
-        if collapse_modules and len(scope) > depth:
-            qualified, module = scope[depth]
-            collapsed[id(node)] = "module_" + str(id(module))
-            clusters.setdefault(("collapsed", qualified, id(module)), module)
-            continue
-        output = _output_of(node, graph)
-        shape, dtype = graph.shapes.get(id(node), (None, None))
-        if id(node) in grads:
-            grad = grads[id(node)]
-        elif show_grad and isinstance(node, Value):  # every Value keeps its grad
-            grad = node.grad
-        elif show_grad and output is not None and node._retained and 0 in node._retained:
-            grad = output.grad
-        else:
-            grad = None
-        lines = _describe(output, shape, dtype, show_data, grad)
-        if show_saved and not isinstance(node, Value) and node._saved and node._saved is not _FREED:
-            saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
-            if saved:
-                lines.append("saved " + ", ".join("×".join(map(str, s.data.shape)) or "scalar" for s in saved))
-        kind = "output" if node is root_node else "op"
-        extra = HIGHLIGHT if id(node) == highlight_id else None
-        name = getattr(output, "name", None)
-        title_ = f"{name} = {op_name(node)}" if name else op_name(node)
-        line = f"\t{node_id(node)} [label={_label(title_, lines)} {_attrs(STYLE[kind], extra)}]\n"
-        clusters.setdefault(tuple(q for q, _ in scope), []).append(line)
-    for name, line in leaf_lines:
+    collapsed, clusters = _op_lines(graph, root_node, look, collapse_modules)
+    for name, line in _leaf_lines(graph, names, look):  # a parameter goes inside its module's cluster
         parts = name.split(".")[:-1] if name else None
         path = ("",) + tuple(".".join(parts[: i + 1]) for i in range(len(parts))) if parts is not None else None
         if path in clusters:
@@ -292,20 +233,95 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
         else:
             dot.body.append(line)
     _emit_clusters(dot, clusters, graph)
-
-    # edges (deduplicated when modules are collapsed)
-    emitted = set()
+    emitted = set()  # edges, deduplicated when modules are collapsed
     for source, target in graph.edges:
-        a = collapsed.get(id(source), node_id(source))
-        b = collapsed.get(id(target), node_id(target))
-        if a == b or (a, b) in emitted:
-            continue
-        emitted.add((a, b))
-        dot.body.append(f"\t{a} -> {b}\n")
-
+        a = collapsed.get(id(source), str(id(source)))
+        b = collapsed.get(id(target), str(id(target)))
+        if a != b and (a, b) not in emitted:
+            emitted.add((a, b))
+            dot.body.append(f"\t{a} -> {b}\n")
     if legend:
         _legend(dot, has_modules and collapse_modules)
     return dot
+
+
+@dataclass
+class _Look:
+    """What draw_graph shows of each box."""
+
+    show_data: object
+    show_grad: bool
+    show_saved: bool
+    grads: dict  # id(node or leaf) -> a gradient to show (backprop_steps)
+    highlight: int | None  # id of the node or leaf outlined in red
+
+
+def _check_size(graph, has_modules, max_nodes, collapse_modules):
+    """`collapse_modules`, turned on for a graph over `max_nodes` that has modules;
+    such a graph without modules raises."""
+    count = len(graph.nodes) + len(graph.leaves)
+    if max_nodes is not None and count > max_nodes and not collapse_modules:
+        if not has_modules:
+            raise ValueError(
+                f"draw_graph: the graph has {count} nodes, more than max_nodes={max_nodes}; pass "
+                "max_nodes=None to draw it all (slow to render), or draw a smaller part of the model"
+            )
+        return True
+    return collapse_modules
+
+
+def _leaf_lines(graph, names, look):
+    """(parameter name or None, DOT line) for each leaf."""
+    out = []
+    for leaf in graph.leaves:
+        name = names.get(id(leaf)) or getattr(leaf, "name", None)
+        is_param = id(leaf) in names or type(leaf).__name__ == "Parameter"
+        grad = look.grads[id(leaf)] if id(leaf) in look.grads else (leaf.grad if look.show_grad else None)
+        shape, dtype = (None, None) if isinstance(leaf, Value) else (leaf.shape, leaf.dtype)
+        lines = _describe(leaf, shape, dtype, look.show_data, grad)
+        extra = HIGHLIGHT if id(leaf) == look.highlight else None
+        title = name or ("parameter" if is_param else "leaf")
+        kind = "parameter" if is_param else "input"
+        out.append((names.get(id(leaf)), f"\t{id(leaf)} [label={_label(title, lines)} {_attrs(STYLE[kind], extra)}]\n"))
+    return out
+
+
+def _op_lines(graph, root_node, look, collapse_modules):
+    """The op boxes: ({id(node): the module box standing for it}, {scope path: DOT lines})."""
+    collapsed, clusters = {}, {}
+    depth = 1 if collapse_modules is True else int(collapse_modules)
+    for node in graph.nodes:
+        scope = _scope(node)
+        if collapse_modules and len(scope) > depth:
+            qualified, module = scope[depth]
+            collapsed[id(node)] = "module_" + str(id(module))
+            clusters.setdefault(("collapsed", qualified, id(module)), module)
+            continue
+        output = _output_of(node, graph)
+        shape, dtype = graph.shapes.get(id(node), (None, None))
+        lines = _describe(output, shape, dtype, look.show_data, _op_grad(node, output, look))
+        if look.show_saved and not isinstance(node, Value) and node._saved and node._saved is not _FREED:
+            saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
+            if saved:
+                lines.append("saved " + ", ".join("×".join(map(str, s.data.shape)) or "scalar" for s in saved))
+        kind = "output" if node is root_node else "op"
+        extra = HIGHLIGHT if id(node) == look.highlight else None
+        name = getattr(output, "name", None)
+        title = f"{name} = {op_name(node)}" if name else op_name(node)
+        line = f"\t{id(node)} [label={_label(title, lines)} {_attrs(STYLE[kind], extra)}]\n"
+        clusters.setdefault(tuple(q for q, _ in scope), []).append(line)
+    return collapsed, clusters
+
+
+def _op_grad(node, output, look):
+    """The gradient to show on an op's box, if any."""
+    if id(node) in look.grads:
+        return look.grads[id(node)]
+    if look.show_grad and isinstance(node, Value):  # every Value keeps its grad
+        return node.grad
+    if look.show_grad and output is not None and not isinstance(node, Value) and 0 in node._retained:
+        return output.grad
+    return None
 
 
 def _emit_clusters(dot, clusters, graph):

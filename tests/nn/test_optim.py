@@ -164,8 +164,9 @@ def test_matches_torch(name, ref, kwargs):
     assert ours["state"].keys() == theirs["state"].keys()
     for key, state in theirs["state"].items():
         assert ours["state"][key].keys() == state.keys()
-        for k, v in state.items():
-            np.testing.assert_allclose(ours["state"][key][k].data, v.numpy(), rtol=1e-6, atol=1e-7)
+        for k, v in state.items():  # float32 round-off scales with the largest entry (momentum cancels)
+            scale = float(np.abs(v.numpy()).max()) if v.numel() else 0.0
+            np.testing.assert_allclose(ours["state"][key][k].data, v.numpy(), rtol=1e-6, atol=1e-7 + 1e-6 * scale)
     for group, tgroup in zip(ours["param_groups"], theirs["param_groups"]):
         assert set(group) <= set(tgroup)
         assert all(group[k] == tgroup[k] for k in group)
