@@ -68,11 +68,13 @@ def chain_row(label: str, workload: str, ops: int, runs: int, gc_off: bool, cell
     for name, (_, ok) in checked.items():
         if not ok:
             notes[name] = "WRONG gradient d(x)/d(x0)"
-    cells = {**(cells or {}), **{n: f"{common.fmt_seconds(b)} ({b / ops * 1e6:.2f})" for n, (b, _) in checked.items()}}
+    cells = {**(cells or {}),
+             **{n: f"{common.fmt_seconds(b)} ({b / ops * 1e6:.2f})" for n, (b, _) in checked.items()}}
     versus = None
     if "reference" in checked:
         versus = common.versus_reference(checked["glassgrad"][0], checked["reference"][0], 1.05)
-    common.summary(row, cells, "", "no recursion limit, exact gradient", checked["glassgrad"][1], notes, versus)
+    met = checked["glassgrad"][1]
+    common.summary(row, cells, "", "no recursion limit, exact gradient", met, notes, versus)
     print("-" * 78)
 
 
@@ -109,7 +111,8 @@ def main():
         print("gc stays enabled, as in user code (--gc-off to disable it); each run starts after gc.collect()")
     micrograd = micrograd_demo(sys.getrecursionlimit())
     print("-" * 78)
-    chain_row("scalar Value chain", "value_chain", value_ops, args.repeats, args.gc_off, {"micrograd": micrograd})
+    chain_row("scalar Value chain", "value_chain", value_ops, args.repeats, args.gc_off,
+              {"micrograd": micrograd})
     chain_row("0-d float64 Tensor chain", "tensor_chain", 1_000_000, tensor_runs, args.gc_off)
 
 

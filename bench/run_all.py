@@ -34,8 +34,8 @@ SCRIPTS = [  # in the order of the table: issue 9's workloads 1 to 8
     "bench_draw.py",
 ]
 HERE = os.path.dirname(os.path.abspath(__file__))
-COLUMNS = {"glassgrad": "glassgrad", "reference": "main (ref)", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad",
-           "hips": "HIPS autograd"}
+COLUMNS = {"glassgrad": "glassgrad", "reference": "main (ref)", "torch": "torch", "micrograd": "micrograd",
+           "mygrad": "mygrad", "hips": "HIPS autograd"}
 PACKAGES = {"numpy": None, "torch": None, "micrograd": None, "mygrad": "mygrad", "autograd": "autograd"}
 
 
@@ -101,7 +101,7 @@ def main():
     if "-h" in extra or "--help" in extra:
         print(__doc__)
         return 0
-    command = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/run_all.py " + " ".join(extra)
+    invocation = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/run_all.py " + " ".join(extra)
     reference = reference_arg(extra)
     failed = []
     start = time.perf_counter()
@@ -120,7 +120,7 @@ def main():
     print(text)
     print(f"\nall benchmarks: {elapsed:.1f} s" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     with open(os.path.join(HERE, "results.md"), "w") as f:
-        f.write(f"Machine: {machine()}.\n\nCommand: `{command.strip()}` ({elapsed / 60:.1f} min, "
+        f.write(f"Machine: {machine()}.\n\nCommand: `{invocation.strip()}` ({elapsed / 60:.1f} min, "
                 f"{time.strftime('%Y-%m-%d')}). Times are medians per step; ratios are glassgrad's "
                 "against the named engine, from the same run"
                 + (f"; {COLUMNS['reference']} is {reference}" if reference else "") + ".\n\n" + text + "\n")

@@ -61,7 +61,8 @@ def load(engine: str, workload: str, reference=None):
     lib = __import__(module)
     if engine == "hips" and os.path.dirname(lib.__file__) == os.path.join(ROOT, "autograd"):
         raise RuntimeError(f"`import autograd` gave glassgrad ({lib.__file__}), not HIPS autograd")
-    if engine in ("glassgrad", "reference") and os.path.dirname(lib.__file__) != os.path.join(root, "autograd"):
+    mine = engine in ("glassgrad", "reference")
+    if mine and os.path.dirname(lib.__file__) != os.path.join(root, "autograd"):
         raise RuntimeError(f"`import autograd` gave {lib.__file__}, not {root}'s glassgrad")
     import engines
 
