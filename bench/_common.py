@@ -28,9 +28,16 @@ def parse_args(description: str, repeats: int = 7, extra=(), quick_repeats: int 
     parser.add_argument("--repeats", type=int, default=None,
                         help=f"timed blocks per engine (default {repeats}; at least 5 is sensible)")
     parser.add_argument("--summary", metavar="FILE", help="append the summary rows (JSON lines) to FILE")
+    parser.add_argument("--reference", metavar="DIR",
+                        help="another glassgrad checkout (e.g. a `git worktree` of main): adds an engine "
+                             f"column {LABELS['reference']!r} running the same workloads from DIR")
     args = parser.parse_args()
-    global SUMMARY_FILE
+    global SUMMARY_FILE, REFERENCE
     SUMMARY_FILE = args.summary
+    if args.reference:
+        REFERENCE = os.path.abspath(args.reference)
+        if not os.path.isfile(os.path.join(REFERENCE, "autograd", "__init__.py")):
+            parser.error(f"--reference {args.reference}: no autograd/__init__.py there")
     if args.repeats is None:
         args.repeats = quick_repeats if args.quick else repeats
     return args
@@ -56,6 +63,8 @@ def header(title: str) -> None:
     if any(blas):
         print("warning: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set; unset them for benchmarks "
               "(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...)")
+    if REFERENCE:
+        print(f"reference: {LABELS['reference']} = {reference_name()}")
     busy = busy_cpus()
     if busy is not None:
         note = ("" if busy < 0.25 else
@@ -113,9 +122,29 @@ def time_block(fn, inner: int, collect: bool) -> float:
 
 # --- engines in worker processes (bench/worker.py running bench/engines.py) ---
 
-LABELS = {"glassgrad": "glassgrad", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad",
-          "hips": "HIPS autograd", "numpy": "numpy"}
+LABELS = {"glassgrad": "glassgrad", "reference": "main (ref)", "torch": "torch", "micrograd": "micrograd",
+          "mygrad": "mygrad", "hips": "HIPS autograd", "numpy": "numpy"}
 PEER_VENVS = {"mygrad": "mygrad", "hips": "autograd"}  # engine -> its virtual environment under bench/.venvs
+REFERENCE = None  # --reference DIR, absolute: the checkout the "reference" engine imports glassgrad from
+
+
+def reference_name(directory=None) -> str:
+    """`DIR at <short commit>` of the reference checkout (git -C DIR log -1)."""
+    directory = directory or REFERENCE
+    try:
+        commit = subprocess.run(["git", "-C", directory, "log", "-1", "--format=%h"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "? (not a git checkout)"
+    return f"{directory} at {commit}"
+
+
+def with_reference(engines) -> list:
+    """`engines` with "reference" right after "glassgrad" when --reference is given."""
+    engines = [n for n in engines if n != "reference"]
+    if REFERENCE and "glassgrad" in engines:
+        engines.insert(engines.index("glassgrad") + 1, "reference")
+    return engines
 
 
 class Worker:
@@ -130,7 +159,8 @@ class Worker:
             self.note = f"not set up (no bench/.venvs/{venv}; run `bash bench/setup_peers.sh`)"
             return
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # keep glassgrad off peers' sys.path
-        self.process = subprocess.Popen([python, os.path.join(BENCH, "worker.py"), engine, workload],
+        where = [REFERENCE] if engine == "reference" else []  # the checkout it imports glassgrad from
+        self.process = subprocess.Popen([python, os.path.join(BENCH, "worker.py"), engine, workload, *where],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
 
     def ready(self) -> bool:
@@ -187,12 +217,14 @@ def check_agreement(workers: dict, steps: int = 2, rtol: float = 1e-3) -> dict:
 
 
 def compare(workload: str, row: str, engines, baseline: str, target: float, inner: int, repeats: int,
-            unit: str = "ms", warmup: int = 2) -> None:
+            unit: str = "ms", warmup: int = 2, ref_target=None) -> None:
     """The suite's timed comparison: `workload` of engines.py in one worker per
-    engine (glassgrad first), checked, timed interleaved; prints the medians and
-    glassgrad/baseline against `target` (<=), and records the summary `row`."""
+    engine (glassgrad first, then the reference checkout if --reference), checked,
+    timed interleaved; prints the medians, glassgrad/baseline against `target`
+    (<=) and glassgrad/reference (against `ref_target` if given), and records the
+    summary `row`."""
     scale = {"ms": 1e3, "µs": 1e6}[unit]
-    workers, notes = start_workers(workload, engines)
+    workers, notes = start_workers(workload, with_reference(engines))
     try:
         if "glassgrad" not in workers:
             return summary(row, {n: "n/a" for n in engines}, notes=notes)
@@ -204,13 +236,30 @@ def compare(workload: str, row: str, engines, baseline: str, target: float, inne
     print(f"  {unit} per step, {inner} steps per block:")
     fmt_table([(LABELS[n], t) for n, t in times.items()], unit, scale)
     cells = {n: fmt_seconds(median(t)) for n, t in times.items()}
-    if baseline not in times:
-        return summary(row, cells, notes=notes)
-    ratio = median(times["glassgrad"]) / median(times[baseline])
-    print(f"  ratio glassgrad/{baseline} = {ratio:.3f}   ({verdict(ratio, target)})")
+    versus = None
+    if "reference" in times:
+        versus = versus_reference(median(times["glassgrad"]), median(times["reference"]), ref_target)
     if "numpy" in cells:  # not a column of the table
         row += f" (bare NumPy {cells.pop('numpy')})"
-    summary(row, cells, f"{ratio:.2f}x {baseline}", f"<= {target:g}x", ratio <= target, notes)
+    if baseline not in times:
+        return summary(row, cells, notes=notes, versus=versus)
+    ratio = median(times["glassgrad"]) / median(times[baseline])
+    print(f"  ratio glassgrad/{baseline} = {ratio:.3f}   ({verdict(ratio, target)})")
+    summary(row, cells, f"{ratio:.2f}x {baseline}", f"<= {target:g}x", ratio <= target, notes, versus)
+
+
+def versus_reference(mine: float, theirs: float, target=None, met=None, target_text=None) -> dict:
+    """Print glassgrad/reference (and a verdict against `target`, <=; `met` and
+    `target_text` override the plain comparison); returns the summary's record."""
+    ratio = mine / theirs
+    label = LABELS["reference"]
+    if target is None:
+        print(f"  ratio glassgrad/{label} = {ratio:.3f}   (no target)")
+        return {"ratio": f"{ratio:.2f}x", "target": "", "verdict": ""}
+    met = ratio <= target if met is None else met
+    target_text = target_text or f"<= {target:g}x"
+    print(f"  ratio glassgrad/{label} = {ratio:.3f}   (target {target_text}: {'MET' if met else 'MISSED'})")
+    return {"ratio": f"{ratio:.2f}x", "target": target_text, "verdict": "MET" if met else "MISSED"}
 
 
 # --- the summary table of bench/run_all.py ---
@@ -218,11 +267,13 @@ def compare(workload: str, row: str, engines, baseline: str, target: float, inne
 SUMMARY_FILE = None  # set by parse_args(--summary FILE)
 
 
-def summary(row: str, cells: dict, ratio: str = "", target: str = "", met=None, notes=None) -> None:
-    """Record one row of the suite's table (engine -> text); run_all.py prints them."""
+def summary(row: str, cells: dict, ratio: str = "", target: str = "", met=None, notes=None,
+            versus=None) -> None:
+    """Record one row of the suite's table (engine -> text); run_all.py prints them.
+    `versus`: glassgrad against the reference checkout, from `versus_reference`."""
     cells = {**{n: "n/a" for n in notes or {}}, **cells}
     record = {"workload": row, "cells": cells, "ratio": ratio, "target": target,
-              "verdict": "" if met is None else "MET" if met else "MISSED",
+              "verdict": "" if met is None else "MET" if met else "MISSED", "versus": versus,
               "notes": {n: f"{LABELS.get(n, n)}: {note}" for n, note in (notes or {}).items()}}
     if SUMMARY_FILE:
         with open(SUMMARY_FILE, "a") as f:

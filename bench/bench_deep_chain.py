@@ -1,68 +1,81 @@
 """Deep graphs: backward through a chain of 1,000,000 ops, without recursion.
 
 `x = x * 1.0000001 + 0.0` repeated (two ops per step) on a scalar
-`autograd.Value` (1,000,000 ops) and on a 0-d `autograd.Tensor` (fewer ops by
-default, as it is slower per op; the count is printed). Prints the time of the
-forward, of the backward and of freeing the graph, per chain and per op, and
-checks d(x)/d(x0) = 1.0000001 ** steps. Python's recursion limit is left at its
-default, printed: a recursive topological sort could not get through.
+`autograd.Value` and on a 0-d float64 `autograd.Tensor`, 1,000,000 ops each.
+Each chain runs in a worker process (bench/worker.py, workloads `value_chain`
+and `tensor_chain` of bench/engines.py): glassgrad and, with `--reference DIR`,
+the reference checkout, runs interleaved. Prints the time of the forward, of
+the backward and of freeing the graph, per chain and per op, the ratio
+glassgrad/reference of the backward (target <= 1.05), and checks d(x)/d(x0) =
+1.0000001 ** steps. Python's recursion limit is left at its default, printed: a
+recursive topological sort could not get through.
 
 micrograd (optional peer), whose topological sort is recursive, is tried on a
-chain just past the recursion limit to show the difference. `--quick` runs
-shorter chains.
+chain just past the recursion limit to show the difference. `--quick` runs a
+200,000-op Value chain and the 1,000,000-op Tensor chain once per engine.
 """
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
 
 import _common as common
-import numpy as np
 
-import autograd
-
-FACTOR = 1.0000001
+FACTOR = 1.0000001  # engines.CHAIN_FACTOR
+PHASES = ("forward", "backward", "free")
 
 
-def run_chain(x0, steps, gc_off=False):
-    """Forward, backward and teardown of the chain; returns (fwd, bwd, free, grad)."""
-    if gc_off:
-        gc.disable()
+def run_chains(workload: str, ops: int, runs: int, gc_off: bool) -> tuple[dict, dict]:
+    """(engine -> one result dict per run, engine -> note for those skipped):
+    `runs` chains of `ops` ops in each engine's worker, engines interleaved."""
+    workers, notes = common.start_workers(workload, common.with_reference(["glassgrad"]))
     try:
-        return _run_chain(x0, steps)
+        if "glassgrad" not in workers:
+            return {}, notes
+        notes.update(common.check_agreement(workers, steps=1, rtol=1e-12))
+        names = list(workers)
+        results = {name: [] for name in names}
+        for r in range(runs):
+            for name in names if r % 2 == 0 else names[::-1]:
+                results[name].append(workers[name].ask(f"chain {ops} {int(gc_off)}"))
     finally:
-        gc.enable()
+        for worker in workers.values():
+            worker.close()
+    return results, notes
 
 
-def _run_chain(x0, steps):
-    x = x0
-    start = time.perf_counter()
-    for _ in range(steps):
-        x = x * FACTOR + 0.0
-    forward = time.perf_counter() - start
-    start = time.perf_counter()
-    x.backward()
-    backward = time.perf_counter() - start
-    grad = x0.grad
-    start = time.perf_counter()
-    del x
-    free = time.perf_counter() - start
-    return forward, backward, free, grad
-
-
-def report(label, ops, rows, expected, rtol):
-    fwd, bwd, free = ([r[i] for r in rows] for i in range(3))
-    grad = rows[-1][3]
-    grad = float(grad.item() if hasattr(grad, "item") else grad)
-    print(f"{label}: {ops:,} ops ({ops // 2:,} steps), {len(rows)} runs, medians:")
-    for name, values in (("forward", fwd), ("backward", bwd), ("free graph", free)):
+def report(name: str, ops: int, rows: list, expected: float, rtol: float = 1e-9) -> tuple[float, bool]:
+    """Print one engine's medians per phase and the gradient check; (backward s, ok)."""
+    print(f"  {common.LABELS[name]}: {ops:,} ops ({ops // 2:,} steps), {len(rows)} runs, medians:")
+    for phase in PHASES:
+        values = [r[phase] for r in rows]
         med = common.median(values)
-        print(f"  {name:<10} {med:8.3f} s   {med / ops * 1e6:7.3f} µs/op   runs {common.spread(values)} s")
+        print(f"    {phase:<10} {med:8.3f} s   {med / ops * 1e6:7.3f} µs/op   runs {common.spread(values)} s")
+    grad = rows[-1]["grad"]
     ok = abs(grad - expected) <= rtol * expected
-    print(f"  d(x)/d(x0) = {grad:.9g}, expected {expected:.9g} ({'ok' if ok else 'WRONG'}, rtol {rtol:g})")
-    return common.median(bwd), ok
+    print(f"    d(x)/d(x0) = {grad:.12g}, expected {expected:.12g} ({'ok' if ok else 'WRONG'}, rtol {rtol:g})")
+    return common.median([r["backward"] for r in rows]), ok
+
+
+def chain_row(label: str, workload: str, ops: int, runs: int, gc_off: bool, cells=None) -> None:
+    """Run, print and record the summary row of one chain."""
+    print(f"{label}:")
+    results, notes = run_chains(workload, ops, runs, gc_off)
+    row = f"{ops:,}-op {label}, backward (µs/op)"
+    if not results:
+        return common.summary(row, {"glassgrad": "n/a", **(cells or {})}, notes=notes)
+    checked = {n: report(n, ops, rows, FACTOR ** (ops // 2)) for n, rows in results.items()}
+    for name, (_, ok) in checked.items():
+        if not ok:
+            notes[name] = "WRONG gradient d(x)/d(x0)"
+    cells = {**(cells or {}),
+             **{n: f"{common.fmt_seconds(b)} ({b / ops * 1e6:.2f})" for n, (b, _) in checked.items()}}
+    versus = None
+    if "reference" in checked:
+        versus = common.versus_reference(checked["glassgrad"][0], checked["reference"][0], 1.05)
+    met = checked["glassgrad"][1]
+    common.summary(row, cells, "", "no recursion limit, exact gradient", met, notes, versus)
+    print("-" * 78)
 
 
 def micrograd_demo(steps):
@@ -89,35 +102,18 @@ def main():
                              extra=[("--gc-off", "disable the cyclic garbage collector during each chain "
                                      "(diagnostic: how much of the forward is GC)")])
     value_ops = 200_000 if args.quick else 1_000_000
-    tensor_ops = 40_000 if args.quick else 100_000
-    runs = args.repeats  # each 1M-op run takes seconds: 3 by default to stay near a minute
+    tensor_runs = 1 if args.quick else args.repeats  # each 1M-op run takes seconds
     common.header("bench_deep_chain: x = x * 1.0000001 + 0.0, forward / backward / free")
     print(f"sys.getrecursionlimit() = {sys.getrecursionlimit()} (left at its default)")
     if args.gc_off:
         print("gc DISABLED during each chain (--gc-off); each run starts after gc.collect()")
     else:
         print("gc stays enabled, as in user code (--gc-off to disable it); each run starts after gc.collect()")
-
-    results = {}
-    for label, ops, make in (
-        ("autograd.Value chain", value_ops, lambda: autograd.Value(1.0)),
-        ("0-d autograd.Tensor chain", tensor_ops,
-         lambda: autograd.tensor(np.float32(1.0), requires_grad=True)),
-    ):
-        rows = []
-        for _ in range(runs):
-            gc.collect()
-            rows.append(run_chain(make(), ops // 2, args.gc_off))
-        expected, rtol = FACTOR ** (ops // 2), 1e-9
-        if "Tensor" in label:  # float32: the factor rounds to 1.00000012 and products round each step
-            expected, rtol = float(np.float32(FACTOR)) ** (ops // 2), 1e-3
-        results[label] = report(label, ops, rows, expected, rtol)
-        print("-" * 78)
-
     micrograd = micrograd_demo(sys.getrecursionlimit())
-    backward, ok = results["autograd.Value chain"]
-    cells = {"glassgrad": common.fmt_seconds(backward), "micrograd": micrograd}
-    common.summary(f"{value_ops:,}-op scalar chain, backward", cells, "", "no recursion limit, exact gradient", ok)
+    print("-" * 78)
+    chain_row("scalar Value chain", "value_chain", value_ops, args.repeats, args.gc_off,
+              {"micrograd": micrograd})
+    chain_row("0-d float64 Tensor chain", "tensor_chain", 1_000_000, tensor_runs, args.gc_off)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ the 784-512-256-10 MLP at batch 128; growth = resident memory (/proc/self/statm)
 after step 300 minus after step 20; peak = the process's ru_maxrss (imports,
 data and weights included; the resident memory before the first step is printed
 too, to tell imports from the run). Targets: glassgrad's growth under 5 MB, its peak no
-more than mygrad's. Engines run one after the other, so no interleaving is needed.
+more than mygrad's and, with `--reference DIR`, no more than the reference
+checkout's (issue 14; within 1 MB counts as no more). Engines run one after the
+other, so no interleaving is needed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def main():
     common.header(f"bench_memory: MLP 784-512-256-10 step, batch 128: resident memory over {STEPS} steps, "
                   "one fresh process per engine")
     results, notes = {}, {}
-    for engine in ENGINES:
+    for engine in common.with_reference(ENGINES):
         workers, skipped = common.start_workers("mlp", [engine])
         notes.update(skipped)
         for name, worker in workers.items():
@@ -39,16 +41,29 @@ def main():
     common.summary(f"memory: RSS growth over {STEPS} MLP steps",
                    {n: f"{r['growth_mb']:.1f} MB" for n, r in results.items()},
                    "", "glassgrad < 5 MB", growth < 5, notes)
+    peak_row(results, notes)
+
+
+def peak_row(results: dict, notes: dict) -> None:
+    """Print and record glassgrad's peak against mygrad's and the reference's."""
+    peak = results["glassgrad"]["peak_mb"]
     mygrad = results.get("mygrad", {}).get("peak_mb")
     if mygrad is None:
         print("  glassgrad peak vs mygrad's: mygrad not run")
     else:
         print(f"  glassgrad peak {peak:.1f} MB vs mygrad's {mygrad:.1f} MB: target <= mygrad: "
               f"{'MET' if peak <= mygrad else 'MISSED'}")
+    versus = None
+    if "reference" in results:
+        reference = results["reference"]["peak_mb"]
+        print(f"  glassgrad peak {peak:.1f} MB vs {common.LABELS['reference']}'s {reference:.1f} MB "
+              f"({peak - reference:+.1f} MB)")
+        versus = common.versus_reference(peak, reference, 1.0, met=peak <= reference + 1.0,
+                                          target_text="<= 1x or +1 MB")
     common.summary(f"memory: peak RSS of the {STEPS}-step MLP run",
-                   {n: f"{r['peak_mb']:.0f} MB" for n, r in results.items()},
+                   {n: f"{r['peak_mb']:.1f} MB" for n, r in results.items()},
                    "" if mygrad is None else f"{peak / mygrad:.2f}x mygrad", "<= 1x mygrad",
-                   None if mygrad is None else peak <= mygrad, notes)
+                   None if mygrad is None else peak <= mygrad, notes, versus)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,10 @@ def setup(engine: str, workload: str):
     reason = NOT_AVAILABLE.get(workload, {}).get(engine)
     if reason:
         raise NotImplementedError(reason)
+    if workload in ("value_chain", "tensor_chain"):
+        if engine != "glassgrad":
+            raise NotImplementedError(f"no {workload} workload for {engine}")
+        return chain(workload)
     data = make_data(workload)
     if engine in ("glassgrad", "torch"):
         return torchlike(engine, workload, data)
@@ -141,6 +145,48 @@ def torchlike(engine, workload, data):
         loss.backward()
         optimizer.step()
         return loss, [p.grad for p in params]
+    return step
+
+
+# --- deep chains (bench_deep_chain.py): glassgrad only ---
+
+CHAIN_FACTOR = 1.0000001
+
+
+def chain(workload):
+    """`x = x * 1.0000001 + 0.0` (two ops per step) from a scalar `Value`
+    (value_chain) or a 0-d float64 `Tensor` (tensor_chain). `step()` runs a
+    2,000-op chain (for `check`); `step.chain(ops, gc_off)` runs one chain of
+    `ops` ops and returns the seconds of its forward, backward and teardown and
+    d(x)/d(x0)."""
+    import gc
+    import time
+
+    import autograd
+
+    def run(ops, gc_off=False):
+        x0 = autograd.Value(1.0) if workload == "value_chain" else autograd.tensor(
+            np.float64(1.0), requires_grad=True)
+        if gc_off:
+            gc.disable()
+        try:
+            x, start = x0, time.perf_counter()
+            for _ in range(ops // 2):
+                x = x * CHAIN_FACTOR + 0.0
+            forward, start = time.perf_counter() - start, time.perf_counter()
+            x.backward()
+            backward, start = time.perf_counter() - start, time.perf_counter()
+            del x
+            free = time.perf_counter() - start
+        finally:
+            gc.enable()
+        grad = x0.grad.item() if hasattr(x0.grad, "item") else x0.grad
+        return {"forward": forward, "backward": backward, "free": free, "grad": float(grad)}
+
+    def step():
+        return None, [run(2_000)["grad"]]
+
+    step.chain = run
     return step
 
 

@@ -2,7 +2,11 @@
 by a benchmark script (see `Worker` in bench/_common.py); started with the
 engine's own interpreter (a virtual environment for mygrad and HIPS autograd).
 
-    python bench/worker.py ENGINE WORKLOAD
+    python bench/worker.py ENGINE WORKLOAD [DIR]
+
+ENGINE "reference" is glassgrad imported from the checkout DIR (bench/_common.py
+`--reference DIR`) instead of this one; it runs this checkout's engines.py, so
+both checkouts run the same workload code.
 
 First line out: `ready {"version": ...}`, or `n/a REASON` and exit. Then one
 answer line per command line in:
@@ -12,6 +16,9 @@ answer line per command line in:
     memory W S     run S steps, print {"start_mb", "growth_mb", "peak_mb"}: resident
                    memory before the first step, after step S minus after step W,
                    and the peak of the process
+    chain OPS [GCOFF]  (workloads value_chain, tensor_chain) run one chain of OPS ops,
+                   print {"forward", "backward", "free", "grad"} (seconds; d(x)/d(x0));
+                   GCOFF 1 disables the cyclic garbage collector during the chain
 """
 
 from __future__ import annotations
@@ -42,19 +49,24 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def load(engine: str, workload: str):
-    """(version text, step function); raises with the reason the engine cannot run."""
-    if engine == "glassgrad":
-        sys.path.insert(0, ROOT)  # this checkout, as the scripts import it
+def load(engine: str, workload: str, reference=None):
+    """(version text, step function); raises with the reason the engine cannot run.
+    `reference`: the checkout engine "reference" imports glassgrad from."""
+    if engine in ("glassgrad", "reference"):
+        root = ROOT if engine == "glassgrad" else os.path.abspath(reference)
+        sys.path.insert(0, root)  # this checkout (as the scripts import it) or the reference's
     elif engine == "hips" and ROOT in (os.path.abspath(p or ".") for p in sys.path):
         raise RuntimeError(f"{ROOT} is on sys.path: `import autograd` could give glassgrad")
-    module = {"glassgrad": "autograd", "hips": "autograd"}.get(engine, engine)
+    module = {"glassgrad": "autograd", "reference": "autograd", "hips": "autograd"}.get(engine, engine)
     lib = __import__(module)
     if engine == "hips" and os.path.dirname(lib.__file__) == os.path.join(ROOT, "autograd"):
         raise RuntimeError(f"`import autograd` gave glassgrad ({lib.__file__}), not HIPS autograd")
+    mine = engine in ("glassgrad", "reference")
+    if mine and os.path.dirname(lib.__file__) != os.path.join(root, "autograd"):
+        raise RuntimeError(f"`import autograd` gave {lib.__file__}, not {root}'s glassgrad")
     import engines
 
-    step = engines.setup(engine, workload)
+    step = engines.setup("glassgrad" if engine == "reference" else engine, workload)
     version = getattr(lib, "__version__", None) or importlib.metadata.version(module)
     if engine == "torch":
         version += f", {lib.get_num_threads()} threads"
@@ -76,6 +88,9 @@ def serve(step) -> None:
             for _ in range(numbers[0]):
                 step()
             answer = (time.perf_counter() - start) / numbers[0]
+        elif command == "chain":
+            gc.collect()
+            answer = step.chain(numbers[0], gc_off=numbers[1:2] == [1])
         elif command == "memory":
             warmup, steps = numbers
             start = rss_mb()
@@ -91,12 +106,12 @@ def serve(step) -> None:
 
 
 def main() -> None:
-    engine, workload = sys.argv[1:3]
+    engine, workload, *reference = sys.argv[1:4]
     if os.environ.get("OPENBLAS_CORETYPE") or os.environ.get("OPENBLAS_L2_SIZE"):
         print(f"warning ({engine} worker): OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set; unset them "
               "for benchmarks", file=sys.stderr)
     try:
-        version, step = load(engine, workload)
+        version, step = load(engine, workload, *reference)
     except Exception as error:  # noqa: BLE001 (a missing engine, or a workload it cannot run)
         reason = str(error) if isinstance(error, NotImplementedError) else f"{type(error).__name__}: {error}"
         print("n/a " + reason.replace("\n", " "), flush=True)
