@@ -179,7 +179,8 @@ class Function:
                     return _record(cls, args, kwargs)
         ctx = _new(cls)
         ctx._edges = (None,) * len(args)
-        return _wrap(cls.forward(ctx, *args, **kwargs), args)
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
+        return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
 
 
 def _record(cls, args, kwargs):
@@ -194,9 +195,10 @@ def _record(cls, args, kwargs):
     ctx._sequence_nr = next(_creation_numbers)
     _state.enabled = False  # forward's own Tensor ops are not recorded
     try:
-        outputs = _wrap(cls.forward(ctx, *args, **kwargs), args)
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
     finally:
         _state.enabled = True
+    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
     if _state.metadata:
         ctx.metadata = dict(_state.metadata)
     if anomaly.enabled:
