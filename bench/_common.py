@@ -95,15 +95,17 @@ def busy_cpus(interval: float = 0.5):
 def interleaved(engines: dict, inner: int, repeats: int, warmup: int = 1, collect: bool = True) -> dict:
     """Time every engine in `engines` (name -> a function, or a `Worker` that times
     its own steps), `inner` calls per block, `repeats` blocks, engines interleaved
-    (A B A B ...). The engine order is reversed every other round so neither always
-    runs first. Returns name -> list of seconds per call (one per block)."""
+    (A B C, B C A, C A B, ...). The order rotates every round, so that each engine
+    runs first as often as the others and follows each of them equally often (a
+    block right after another process's BLAS threads runs slower). Returns
+    name -> list of seconds per call (one per block)."""
     names = list(engines)
     for name in names:
         if warmup:
             time_block(engines[name], warmup, collect=False)
     times = {name: [] for name in names}
     for r in range(repeats):
-        for name in names if r % 2 == 0 else names[::-1]:
+        for name in names[r % len(names):] + names[: r % len(names)]:
             times[name].append(time_block(engines[name], inner, collect))
     return times
 
