@@ -219,12 +219,16 @@ def _record(cls, args, kwargs):
 def _remember_saved(ctx):
     """Note the versions of the saved tensors (an in-place change before backward is
     caught); an output saved keeps its data only (no cycle node -> output -> node)."""
-    saved = ctx._saved
-    ctx._saved_versions = [s._version[0] if isinstance(s, Tensor) else None for s in saved]
-    for s in saved:
-        if isinstance(s, Tensor) and s.grad_fn is ctx:
-            ctx._saved = tuple(_SavedOutput(s) if isinstance(s, Tensor) and s.grad_fn is ctx else s for s in saved)
-            return
+    versions, own_output = [], False
+    for s in ctx._saved:
+        if isinstance(s, Tensor):
+            versions.append(s._version[0])
+            own_output = own_output or s.grad_fn is ctx
+        else:
+            versions.append(None)
+    ctx._saved_versions = versions
+    if own_output:
+        ctx._saved = tuple(_SavedOutput(s) if isinstance(s, Tensor) and s.grad_fn is ctx else s for s in ctx._saved)
 
 
 def _attach(ctx, out, output_nr):
