@@ -35,8 +35,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     A first-order pass carries ndarrays; with `create_graph`, Tensors, and grad mode
     stays on so that backward's own ops are recorded.
     """
+    create_graph = bool(create_graph)
     capture = None if inputs is None else {_key(v): None for v in inputs}
-    previous, _state.enabled = _state.enabled, bool(create_graph)
+    previous, _state.enabled = _state.enabled, create_graph
     try:
         if not create_graph:
             root_grads = [g.data for g in root_grads]
@@ -44,11 +45,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         if capture is not None:
             capture.update((leaf, g) for leaf, g in leaf_grads.items() if leaf in capture)
             return [None if capture[_key(v)] is None else _tensor(capture[_key(v)]) for v in inputs]
-        for leaf, g in leaf_grads.items():
+        for leaf, g in leaf_grads.items():  # the hooks first: one that raises leaves every .grad as it was
             for hook in leaf._hooks or ():
-                g = _run_hook(hook, g)
+                leaf_grads[leaf] = g = _run_hook(hook, g)
             if observer is not None:
                 observer(leaf, _tensor(g))
+        for leaf, g in leaf_grads.items():
             _accumulate(leaf, g, create_graph)
         return None
     finally:
@@ -100,7 +102,7 @@ def _call_backward(node, output_grads, create_graph):
 def _conform(g, shape, dtype, create_graph, node, i):
     """An input's gradient as the pass carries it (an ndarray at first order, else a
     Tensor), summed back to the input's shape if broadcast, in the input's dtype."""
-    if isinstance(g, Tensor) is not bool(create_graph):
+    if isinstance(g, Tensor) is not create_graph:
         g = Tensor._make(np.asarray(g), False) if create_graph else g.data
     if g.shape != shape:
         g = _sum_to(g, shape, node, i)
@@ -162,11 +164,19 @@ def _hooks_and_retain(node, output_nr, g, capture):
 
 
 def _run_hook(hook, g):
-    """`hook(grad)` on a Tensor; its replacement, if any, in the pass's type."""
+    """`hook(grad)` on a Tensor; its replacement, if any (a Tensor of the same shape
+    and dtype, as in PyTorch), in the pass's type."""
     new = hook(_tensor(g))
     if new is None:
         return g
-    return new if isinstance(g, Tensor) else np.asarray(new.data if isinstance(new, Tensor) else new)
+    if not isinstance(new, Tensor) or new.shape != tuple(g.shape) or new.dtype != g.dtype:
+        what = f"a Tensor of shape {new.shape} and dtype {new.dtype}" if isinstance(new, Tensor) else type(new).__name__
+        raise RuntimeError(
+            f"hook {getattr(hook, '__qualname__', hook)!r} has changed the type or size of the gradient: it got a "
+            f"Tensor of shape {tuple(g.shape)} and dtype {g.dtype} and returned {what}; return None or a Tensor "
+            "of the same shape and dtype"
+        )
+    return new if isinstance(g, Tensor) else new.data
 
 
 def _accumulate(variable, g, create_graph):

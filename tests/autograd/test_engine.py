@@ -95,6 +95,24 @@ def test_hook_on_intermediate_changes_what_flows_upstream():
     np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
 
 
+@pytest.mark.parametrize("on_leaf", [True, False])
+@pytest.mark.parametrize("bad", [
+    lambda g: autograd.ones(5, dtype=autograd.float64),  # another shape
+    lambda g: g.float(),  # another dtype
+    lambda g: g.numpy() * 2,  # not a Tensor
+])
+def test_a_hook_that_changes_the_gradients_shape_or_type_raises_naming_it(on_leaf, bad):
+    def doubler(g):
+        return bad(g)
+
+    x = leaf([1.0, 2.0, 3.0])
+    h = x if on_leaf else x * 3.0
+    h.register_hook(doubler)
+    with pytest.raises(RuntimeError, match=r"hook 'test_a_hook.*doubler' has changed the type or size"):
+        (h * h).sum().backward()
+    assert x.grad is None  # nothing was accumulated
+
+
 def test_retain_grad_keeps_intermediate_gradient():
     x = leaf([1.0, 2.0])
     h = x * 3.0
