@@ -1,6 +1,7 @@
 """Anomaly detection, as `torch.autograd.detect_anomaly`: while it is on, every
 recorded node remembers where its forward ran, and a backward that returns NaN
-(or infinity) raises an error that names the op and shows that place.
+(or infinity) raises an error that names the op and shows that place. Like grad
+mode, it is set per thread (`grad_mode._state`).
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ import traceback
 
 import numpy as np
 
-__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+from autograd.grad_mode import _state
 
-enabled = False  # process-wide, as in PyTorch
-check_nan = False  # enabled, and checking backward's results
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
 
 
 def is_anomaly_enabled() -> bool:
-    return enabled
+    """Whether anomaly detection is on in this thread."""
+    return _state.anomaly
 
 
 class set_detect_anomaly:
@@ -58,12 +59,11 @@ class detect_anomaly:
 
 
 def _settings():
-    return enabled, enabled and check_nan
+    return _state.anomaly, _state.anomaly_check_nan
 
 
 def _set(mode, nan):
-    global enabled, check_nan
-    enabled, check_nan = mode, mode and nan
+    _state.anomaly, _state.anomaly_check_nan = mode, mode and nan
 
 
 def creation_stack() -> list:

@@ -81,7 +81,7 @@ def _backward_pass(roots, root_grads, retain_graph, create_graph, capture, obser
                 f"{node.name()}: backward returned {len(input_grads)} gradients, but forward took "
                 f"{len(node._edges)} arguments; return one gradient (or None) per argument"
             )
-        if anomaly.check_nan:
+        if _state.anomaly_check_nan:
             anomaly.check_gradients(node, input_grads)
         for i, (edge, g) in enumerate(zip(node._edges, input_grads)):
             if edge is not None and g is not None:
@@ -102,13 +102,25 @@ def _call_backward(node, output_grads, create_graph):
 def _conform(g, shape, dtype, create_graph, node, i):
     """An input's gradient as the pass carries it (an ndarray at first order, else a
     Tensor), summed back to the input's shape if broadcast, in the input's dtype."""
-    if isinstance(g, Tensor) is not create_graph:
-        g = Tensor._make(np.asarray(g), False) if create_graph else g.data
+    if not isinstance(g, Tensor if create_graph else np.ndarray):
+        g = _in_pass_type(g, create_graph, node, i)
     if g.shape != shape:
         g = _sum_to(g, shape, node, i)
     if g.dtype != dtype:
         g = g.to(dtype) if create_graph else g.astype(dtype)
     return g
+
+
+def _in_pass_type(g, create_graph, node, i):
+    """A gradient that backward returned, as the pass carries it."""
+    if not isinstance(g, (Tensor, np.ndarray, np.generic)):
+        raise TypeError(
+            f"{node.name()}: backward returned a {type(g).__name__} as the gradient of argument {i}; "
+            "return a Tensor (or None) per argument of forward"
+        )
+    if create_graph:
+        return g if isinstance(g, Tensor) else Tensor._make(np.asarray(g), False)
+    return g.data if isinstance(g, Tensor) else np.asarray(g)
 
 
 def _sum_to(g, shape, node, i):

@@ -201,7 +201,7 @@ def _record(cls, args, kwargs):
     outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
     if _state.metadata:
         ctx.metadata = dict(_state.metadata)
-    if anomaly.enabled:
+    if _state.anomaly:
         ctx.metadata = {**(ctx.metadata or {}), "traceback_": anomaly.creation_stack()}
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)

@@ -15,6 +15,8 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "nod
 class _ThreadState(threading.local):
     enabled = True  # whether ops record the graph
     metadata = None  # a dict every recorded node gets as its `metadata`, or None
+    anomaly = False  # anomaly detection (anomaly.py): nodes remember where they were made
+    anomaly_check_nan = False  # ... and backward's results are checked for NaN
 
 
 _state = _ThreadState()

@@ -332,3 +332,20 @@ def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
     assert seen["needs"] == (False, False, False)
     np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])  # 1 directly + 2 through c
     assert b.grad is None
+
+
+@pytest.mark.parametrize("bad", [1.5, [1.0, 2.0], "grad"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_backward_that_returns_no_tensor_raises_naming_the_function(bad, create_graph):
+    class Odd(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return bad
+
+    x = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match=rf"OddBackward: backward returned a {type(bad).__name__} as the gradient of argument 0"):
+        autograd.grad(Odd.apply(x).sum(), x, create_graph=create_graph)

@@ -1,5 +1,7 @@
 """autograd.grad, create_graph, autograd.functional, in-place rules, anomaly detection."""
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -271,3 +273,20 @@ def test_without_anomaly_detection_nan_passes_silently():
     z = leaf([0.0])
     (z.sqrt() * 0.0).sum().backward()
     assert np.isnan(z.grad.data[0])
+
+
+def test_anomaly_mode_is_per_thread_like_grad_mode():
+    seen = {}
+
+    def other_thread():
+        x = autograd.tensor([0.0], requires_grad=True)
+        seen["enabled"] = autograd.is_anomaly_enabled()
+        (x.sqrt() * 0.0).sum().backward()  # a NaN gradient (0 * inf), unchecked in this thread
+        seen["grad"] = x.grad.numpy().copy()
+
+    with autograd.detect_anomaly():
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert autograd.is_anomaly_enabled()
+    assert seen["enabled"] is False and np.isnan(seen["grad"]).all()
