@@ -182,9 +182,16 @@ def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
     return lines
 
 
+def _escape(text) -> str:
+    """Text for an HTML-like label: markup escaped, a line break or tab a space (as
+    Graphviz shows it), any other control character as \\xNN (XML refuses them)."""
+    text = re.sub(r"[\n\r\t]", " ", str(text))
+    return html.escape(re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
 def _label(title, lines) -> str:
-    body = "".join(f'<BR/><FONT POINT-SIZE="10">{html.escape(line)}</FONT>' for line in lines)
-    return f"<<B>{html.escape(title)}</B>{body}>"
+    body = "".join(f'<BR/><FONT POINT-SIZE="10">{_escape(line)}</FONT>' for line in lines)
+    return f"<<B>{_escape(title)}</B>{body}>"
 
 
 def _attrs(style, extra=None) -> str:
@@ -220,7 +227,7 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
     names = {id(t): name for name, t in (params or {}).items()}
     look = _Look(show_data, show_grad, show_saved, grads or {}, None if highlight is None else id(highlight))
     dot = Digraph(name="autograd", graph_attr=dict(rankdir=rankdir, fontname="Helvetica", nodesep="0.25",
-                                                   ranksep="0.35", label=title or "", labelloc="t"),
+                                                   ranksep="0.35", label=f"<{_escape(title)}>" if title else "", labelloc="t"),
                   node_attr=dict(fontname="Helvetica", fontsize="11", margin="0.08,0.04"),
                   edge_attr=dict(color="#707070", arrowsize="0.7"))
     root_node = root if isinstance(root, Value) else root.grad_fn
@@ -342,16 +349,16 @@ def _emit_clusters(dot, clusters, graph):
             open_paths.pop()
             dot.body.append("\t}\n")
 
-    for path in sorted(paths):
+    for number, path in enumerate(sorted(paths)):
         common = 0
         while common < min(len(open_paths), len(path)) and open_paths[common] == path[common]:
             common += 1
         close_to(common)
-        for qualified in path[common:]:
+        for depth, qualified in enumerate(path[common:], common):
             module = modules.get(qualified)
-            label = html.escape(f"{qualified}: {_module_summary(module)}" if qualified else _module_summary(module))
-            dot.body.append(
-                f'\tsubgraph "cluster_{qualified}" {{\n\t\tlabel=<<I>{label}</I>> style="rounded,dashed" '
+            label = _escape(f"{qualified}: {_module_summary(module)}" if qualified else _module_summary(module))
+            dot.body.append(  # a module's name reaches DOT only escaped, in the HTML label
+                f'\tsubgraph cluster_{number}_{depth} {{\n\t\tlabel=<<I>{label}</I>> style="rounded,dashed" '
                 f'color="#7b5aa6" fontcolor="#5a3f80" fontsize="10"\n'
             )
             open_paths.append(qualified)

@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import autograd
 import nn
@@ -107,11 +108,10 @@ def test_module_clusters_nest_as_the_modules_and_collapse():
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 3), nn.Tanh()))
     y = model(autograd.randn(5, 4)).sum()
     source = autograd.draw_graph(y, params=dict(model.named_parameters())).source
-    assert 'subgraph "cluster_0"' in source and 'subgraph "cluster_2.0"' in source
-    assert "0: Linear(in_features=4, out_features=8, bias=True)" in source
+    assert "<I>0: Linear(in_features=4, out_features=8, bias=True)</I>" in source
     # 2.0 is nested inside 2: its subgraph opens before 2's closes
-    start_2, start_20 = source.index('subgraph "cluster_2"'), source.index('subgraph "cluster_2.0"')
-    assert start_2 < start_20
+    start_2, start_20 = source.index("<I>2: Sequential</I>"), source.index("<I>2.0: Linear")
+    assert start_2 < start_20 and "}" not in source[start_2:start_20]
     # the parameter 2.0.weight is drawn inside its module's cluster
     cluster_20 = source[start_20:]
     assert "<B>2.0.weight</B>" in cluster_20.split("}")[0]
@@ -207,3 +207,30 @@ def test_numbers_in_a_value_expression_are_not_drawn_or_visited():
     frames = autograd.backprop_steps(out)
     descriptions = [fr.description for fr in frames]
     assert descriptions == ["step 1: pow", "step 2: add", "step 3: exp", "step 4: mul", "step 5: t"]
+
+
+HOSTILE = ['a" {injected [label="PWNED" image="any/local/file.png"]} subgraph "z', "b\\", 'c"', "d}", "e{",
+           "<f>", "g&amp;", "h\nnewline", "i'j", "k -> l", "]", "// m", "/* n", "<<o>>"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(HOSTILE) | st.text(min_size=1, max_size=12), min_size=1, max_size=3, unique=True))
+def test_user_names_cannot_inject_dot(names):
+    """Module, parameter and tensor names, and the title, reach DOT only escaped:
+    the rendered graph has exactly the nodes of the same model with plain names."""
+    import json
+    from collections import OrderedDict
+
+    def drawing(labels):
+        autograd.manual_seed(0)
+        model = nn.Sequential(OrderedDict((label, nn.Linear(2, 2)) for label in labels))
+        x = autograd.randn(1, 2)
+        x.name = labels[0]
+        dot = autograd.draw_graph(model(x).sum(), params=dict(model.named_parameters()), title=labels[-1])
+        return json.loads(dot.pipe(format="json"))
+
+    names = [n.replace(".", "_") or "_" for n in names]  # (a module name cannot contain a dot)
+    hostile, plain = drawing(names), drawing([f"m{i}" for i in range(len(names))])
+    assert len(hostile.get("objects", [])) == len(plain.get("objects", []))
+    assert len(hostile.get("edges", [])) == len(plain.get("edges", []))
+    assert not any("image" in o for o in hostile["objects"])
