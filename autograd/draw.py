@@ -183,10 +183,11 @@ def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
 
 
 def _escape(text) -> str:
-    """Text for an HTML-like label: markup escaped, a line break or tab a space (as
-    Graphviz shows it), any other control character as \\xNN (XML refuses them)."""
+    """Text for an HTML-like label: markup (and "]") escaped, a line break or tab a
+    space (as Graphviz shows it), another control character \\xNN (XML refuses them)."""
     text = re.sub(r"[\n\r\t]", " ", str(text))
-    return html.escape(re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text))
+    text = html.escape(re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text))
+    return text.replace("]", "&#93;")  # Graphviz's label parser fails on a "]" that starts a text
 
 
 def _label(title, lines) -> str:

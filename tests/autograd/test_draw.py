@@ -223,7 +223,8 @@ def test_user_names_cannot_inject_dot(names):
 
     def drawing(labels):
         autograd.manual_seed(0)
-        model = nn.Sequential(OrderedDict((label, nn.Linear(2, 2)) for label in labels))
+        # (prefixed: a module name may not be an attribute of Sequential, "parameters" say)
+        model = nn.Sequential(OrderedDict(("m" + label, nn.Linear(2, 2)) for label in labels))
         x = autograd.randn(1, 2)
         x.name = labels[0]
         dot = autograd.draw_graph(model(x).sum(), params=dict(model.named_parameters()), title=labels[-1])
