@@ -23,6 +23,13 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _floating(x):
+    """x's data for a float function: an int or bool tensor computes in float32, as
+    in PyTorch (NumPy would give float64, or truncate back to ints)."""
+    data = x.data
+    return data if data.dtype.kind in "fc" else data.astype(_F32)
+
+
 def _binary(fn, a, b):
     """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
     scalar, or int / int, gives float32, not NumPy's float64."""
@@ -131,7 +138,7 @@ class Neg(NumpyOp):
 class Exp(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = e^x
-        y = Tensor._make(np.exp(x.data), False)
+        y = Tensor._make(np.exp(_floating(x)), False)
         ctx.save_for_backward(y)
         return y
 
@@ -145,7 +152,7 @@ class Log(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # log x
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        return np.log(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):  # 1/x
@@ -156,7 +163,7 @@ class Log(NumpyOp):
 class Sqrt(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = sqrt(x)
-        y = Tensor._make(np.sqrt(x.data), False)
+        y = Tensor._make(np.sqrt(_floating(x)), False)
         ctx.save_for_backward(y)
         return y
 
@@ -182,7 +189,7 @@ class Sin(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # sin x
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):  # cos x
@@ -194,7 +201,7 @@ class Cos(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # cos x
         ctx.save_for_backward(x)
-        return np.cos(x.data)
+        return np.cos(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):  # -sin x
@@ -205,7 +212,7 @@ class Cos(NumpyOp):
 class Tanh(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = tanh x
-        y = Tensor._make(np.tanh(x.data), False)
+        y = Tensor._make(np.tanh(_floating(x)), False)
         ctx.save_for_backward(y)
         return y
 
@@ -218,7 +225,7 @@ class Tanh(NumpyOp):
 class Sigmoid(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # y = 1 / (1 + e^-x), computed without overflow
-        data = x.data
+        data = _floating(x)
         e = np.exp(-np.abs(data))
         y = Tensor._make(np.where(data >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(data.dtype, copy=False), False)
         ctx.save_for_backward(y)
@@ -370,7 +377,7 @@ class Log1p(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # log(1 + x), accurate near 0
         ctx.save_for_backward(x)
-        return np.log1p(x.data)
+        return np.log1p(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):  # 1 / (1 + x)

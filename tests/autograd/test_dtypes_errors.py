@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd.dtypes import DTYPE_NAMES
 
 # --- dtypes: PyTorch's rules, not NumPy's ------------------------------------------------
@@ -312,3 +315,27 @@ def test_kinks_and_ties_follow_pytorch(name, values, fn):
 def test_dtypes_equal_pytorch(fn):
     torch = pytest.importorskip("torch")
     assert DTYPE_NAMES[fn(autograd).dtype] == str(fn(torch).dtype)
+
+
+FLOAT_FUNCTIONS = {  # name -> (the method, the float64 reference)
+    "exp": (lambda t: t.exp(), np.exp), "log": (lambda t: t.log(), np.log), "sqrt": (lambda t: t.sqrt(), np.sqrt),
+    "sin": (lambda t: t.sin(), np.sin), "cos": (lambda t: t.cos(), np.cos), "tanh": (lambda t: t.tanh(), np.tanh),
+    "sigmoid": (lambda t: t.sigmoid(), lambda a: 1 / (1 + np.exp(-a))), "log1p": (lambda t: t.log1p(), np.log1p),
+    "erf": (lambda t: t.erf(), np.vectorize(math.erf, otypes=[np.float64])),
+    "rsqrt": (lambda t: t.rsqrt(), lambda a: a**-0.5), "reciprocal": (lambda t: t.reciprocal(), lambda a: 1 / a),
+    "nn.Sigmoid": (lambda t: nn.Sigmoid()(t), lambda a: 1 / (1 + np.exp(-a))),
+    "silu": (lambda t: nn.functional.silu(t), lambda a: a / (1 + np.exp(-a))),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("name", sorted(FLOAT_FUNCTIONS))
+def test_float_functions_of_integer_tensors_compute_in_float32(dtype, name):
+    """As in PyTorch: `tensor([1, 2, -3]).sigmoid()` is float32, not truncated to ints."""
+    fn, reference = FLOAT_FUNCTIONS[name]
+    values = np.array([0, 1, 2, 3, 7] if dtype in ("bool", "uint8") else [-3, -1, 0, 1, 2, 5], dtype=dtype)
+    out = fn(autograd.tensor(values))
+    assert out.dtype == np.float32, (name, dtype, out.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = reference(values.astype(np.float64))
+    np.testing.assert_allclose(out.numpy(), expected.astype(np.float32), rtol=2e-6, atol=1e-6, equal_nan=True)
