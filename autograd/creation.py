@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from autograd.dtypes import float32, int64
 from autograd.tensor import Tensor, _check_requires_grad
-from autograd.tensor_methods import _size
+from autograd.tensor_methods import _size, _sizes_of_new
 
 _rng = np.random.default_rng()
 
@@ -48,21 +50,21 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.zeros(_size(size), dtype or float32), None, requires_grad, "zeros")
+    return _new(np.zeros(_sizes_of_new(_size(size), "zeros"), dtype or float32), None, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.ones(_size(size), dtype or float32), None, requires_grad, "ones")
+    return _new(np.ones(_sizes_of_new(_size(size), "ones"), dtype or float32), None, requires_grad, "ones")
 
 
 def empty(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.empty(_size(size), dtype or float32), None, requires_grad, "empty")
+    return _new(np.empty(_sizes_of_new(_size(size), "empty"), dtype or float32), None, requires_grad, "empty")
 
 
 def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else int64 if isinstance(fill_value, int) else float32
-    return _new(np.full(_size((size,)), fill_value, dtype), None, requires_grad, "full")
+    return _new(np.full(_sizes_of_new(_size((size,)), "full"), fill_value, dtype), None, requires_grad, "full")
 
 
 def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
@@ -72,6 +74,8 @@ def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
 def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     array = np.arange(start, end, step, dtype=dtype or (int64 if integral else float32))
     return _new(array, None, requires_grad, "arange")
@@ -84,13 +88,13 @@ def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
 def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform on [0, 1)."""
     dtype = np.dtype(dtype or float32)
-    return _new((generator or _rng).random(_size(size), dtype=dtype), None, requires_grad, "rand")
+    return _new((generator or _rng).random(_sizes_of_new(_size(size), "rand"), dtype=dtype), None, requires_grad, "rand")
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal."""
     dtype = np.dtype(dtype or float32)
-    return _new((generator or _rng).standard_normal(_size(size), dtype=dtype), None, requires_grad, "randn")
+    return _new((generator or _rng).standard_normal(_sizes_of_new(_size(size), "randn"), dtype=dtype), None, requires_grad, "randn")
 
 
 def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None) -> Tensor:
@@ -102,6 +106,8 @@ def randint(low, high=None, size=None, dtype=None, requires_grad=False, generato
 
 
 def randperm(n, dtype=None, generator=None) -> Tensor:
+    if operator.index(n) < 0:
+        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
     return _new((generator or _rng).permutation(n).astype(int64), dtype, False, "randperm")
 
 

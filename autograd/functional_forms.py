@@ -51,7 +51,7 @@ def stack(tensors, dim=0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise RuntimeError(f"stack(): expects each tensor to be equal size, got shapes {[t.shape for t in tensors]}")
-    dim = dim % (tensors[0].ndim + 1)
+    dim = _dims(dim, tensors[0].ndim + 1)[0]
     return Cat.apply(dim, *[t.unsqueeze(dim) for t in tensors])
 
 

@@ -6,6 +6,8 @@ backward pass. `autograd/__init__.py` imports this module, which attaches them.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
@@ -358,14 +360,16 @@ class TensorMethods:
         return out if keepdim else out.squeeze(dims)
 
     def softmax(self, dim):
-        return Softmax.apply(self, dim)
+        return Softmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
 
     def log_softmax(self, dim):
-        return LogSoftmax.apply(self, dim)
+        return LogSoftmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
 
     # --- shape ---
     def reshape(self, *shape):
         shape = _size(shape)
+        if any(s < -1 for s in shape) or shape.count(-1) > 1:
+            raise RuntimeError(f"reshape(): shape {list(shape)} is invalid: sizes are >= 0, with at most one -1")
         return self if shape == self.shape else Reshape.apply(self, shape)
 
     def view(self, *shape):
@@ -380,24 +384,30 @@ class TensorMethods:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
+        start, end = _dims((start_dim, end_dim), self.ndim) or (0, 0)
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        if start > end:
+            raise RuntimeError(f"flatten(): start_dim {start_dim} comes after end_dim {end_dim} (shape {self.shape})")
         shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
         return self.reshape(shape)
 
     def unflatten(self, dim, sizes):
-        dim = dim % self.ndim
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1 :])
+        dim, sizes = _dims(dim, self.ndim)[0], _size((sizes,))
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != self.shape[dim]) or (known and self.shape[dim] % known):
+            raise RuntimeError(f"unflatten(): sizes {list(sizes)} don't multiply to the size {self.shape[dim]} of dim {dim}")
+        return self.reshape(self.shape[:dim] + sizes + self.shape[dim + 1 :])
 
     def permute(self, *dims):
-        dims = tuple(d % self.ndim for d in _size(dims)) if self.ndim else ()
+        dims = _dims(_size(dims), self.ndim)
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute(): dims {dims} are not a permutation of the {self.ndim} dims of shape {self.shape}")
         return Permute.apply(self, dims)
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))
+        dim0, dim1 = _dims((dim0, dim1), self.ndim) or (0, 0)
         if self.ndim == 0:
             return self
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
@@ -409,14 +419,14 @@ class TensorMethods:
         return self.T
 
     def unsqueeze(self, dim):
-        dim = dim % (self.ndim + 1)
+        dim = _dims(dim, self.ndim + 1)[0]
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def squeeze(self, dim=None):
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            dims = {d % self.ndim for d in ((dim,) if isinstance(dim, int) else dim)} if self.ndim else set()
+            dims = set(_dims(dim, self.ndim))
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
         return self.reshape(shape)
 
@@ -443,6 +453,8 @@ class TensorMethods:
 
     def repeat(self, *sizes):
         sizes = _size(sizes)
+        if len(sizes) < self.ndim or any(s < 0 for s in sizes):
+            raise RuntimeError(f"repeat(): sizes {list(sizes)} must be >= 0, at least one per dim of shape {self.shape}")
         x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
         expanded = x.reshape(sum(((1, s) for s in x.shape), ())).expand(
             sum(((r, s) for r, s in zip(sizes, x.shape)), ())
@@ -450,13 +462,23 @@ class TensorMethods:
         return expanded.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
 
     def split(self, split_size, dim=0):
+        dim = _dims(dim, self.ndim)[0]
         length = self.shape[dim]
-        sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else []) \
-            if isinstance(split_size, int) else list(split_size)
+        if isinstance(split_size, (tuple, list)):
+            sizes = list(_size((split_size,)))
+            if sum(sizes) != length or any(s < 0 for s in sizes):
+                raise RuntimeError(f"split(): sizes {sizes} must be >= 0 and sum to {length}, the size of dim {dim}")
+        else:
+            split_size = _int(split_size, "split_size")
+            if split_size <= 0 and (split_size < 0 or length):
+                raise RuntimeError(f"split(): split_size must be positive (0 only for an empty dim), got {split_size}")
+            sizes = [split_size] * (length // split_size) + ([length % split_size] if length % split_size else [])
         return tuple(_narrow(self, dim, sizes))
 
     def chunk(self, chunks, dim=0):
-        size = -(-self.shape[dim] // chunks)
+        if _int(chunks, "chunks") <= 0:
+            raise RuntimeError(f"chunk(): chunks must be greater than 0, got {chunks}")
+        size = -(-self.shape[_dims(dim, self.ndim)[0]] // chunks)
         return self.split(size, dim)
 
     def __getitem__(self, index):
@@ -480,17 +502,35 @@ def _tensor(x):
 
 
 def _size(args) -> tuple:
-    """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3)."""
+    """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3); each entry an int."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(map(int, args))
+    return tuple(_int(a, "size", i) for i, a in enumerate(args))
+
+
+def _int(value, name, position=None) -> int:
+    """`value` as an int; a float or another type raises instead of being truncated."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        where = "" if position is None else f" at position {position}"
+        raise TypeError(f"{name} must be an int (or a tuple of ints), but found {type(value).__name__} "
+                        f"{value!r}{where}") from None
+
+
+def _sizes_of_new(shape, op) -> tuple:
+    """A size for a new tensor: ints, none negative."""
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}(): trying to create a tensor with a negative dimension: {list(shape)}")
+    return shape
 
 
 def _dims(dim, ndim):
     """A dim argument as a tuple of non-negative axes (None: all)."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    dims = tuple(_int(d, "dim") for d in dims)
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import autograd
 import nn
@@ -339,3 +340,51 @@ def test_float_functions_of_integer_tensors_compute_in_float32(dtype, name):
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = reference(values.astype(np.float64))
     np.testing.assert_allclose(out.numpy(), expected.astype(np.float32), rtol=2e-6, atol=1e-6, equal_nan=True)
+
+
+# --- dims and sizes are checked, never wrapped or truncated (as in PyTorch) ---------------
+
+@given(st.integers(0, 3), st.integers(-9, 9))
+def test_a_dim_out_of_range_raises_index_error_naming_the_range(ndim, dim):
+    x = autograd.zeros(*([2] * ndim))
+    top = max(ndim, 1)
+    calls = {  # method -> the number of dims its dim ranges over
+        "sum": (lambda d: x.sum(d), top), "squeeze": (lambda d: x.squeeze(d), top),
+        "unsqueeze": (lambda d: x.unsqueeze(d), ndim + 1), "flatten": (lambda d: x.flatten(d, -1), top),
+        "transpose": (lambda d: x.transpose(d, 0), top), "softmax": (lambda d: x.softmax(d), top),
+        "stack": (lambda d: autograd.stack([x, x], d), ndim + 1), "split": (lambda d: x.split(1, d), top),
+        "nn.Flatten": (lambda d: nn.Flatten(d, -1)(x), top),
+    }
+    for name, (call, size) in calls.items():
+        if -size <= dim < size:
+            continue  # in range: the op's own semantics, tested elsewhere
+        with pytest.raises(IndexError, match=rf"expected to be in range of \[{-size}, {size - 1}\], but got {dim}"):
+            call(dim)
+            pytest.fail(f"{name}({dim}) on {ndim} dims did not raise")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: autograd.zeros(2.5), TypeError, "size must be an int"),
+    (lambda: autograd.ones(2, 1.0), TypeError, "size must be an int"),
+    (lambda: autograd.randn(-1), RuntimeError, "negative dimension"),
+    (lambda: autograd.zeros(3, -2), RuntimeError, "negative dimension"),
+    (lambda: nn.Linear(3.5, 4), TypeError, "must be an int"),
+    (lambda: autograd.randperm(-1), RuntimeError, "non-negative"),
+    (lambda: autograd.arange(0, 5, 0), RuntimeError, "step must be nonzero"),
+    (lambda: autograd.randn(4).view(-2), RuntimeError, "at most one -1"),
+    (lambda: autograd.randn(4).reshape(-1, -1), RuntimeError, "at most one -1"),
+    (lambda: autograd.randn(4).split([1, 1]), RuntimeError, "sum to 4"),
+    (lambda: autograd.randn(4).split([5, -1]), RuntimeError, "must be >= 0"),
+    (lambda: autograd.randn(4).split(0), RuntimeError, "split_size must be positive"),
+    (lambda: autograd.randn(4).chunk(-1), RuntimeError, "greater than 0"),
+    (lambda: autograd.randn(4).chunk(0), RuntimeError, "greater than 0"),
+    (lambda: autograd.randn(2, 2).repeat(-1, 1), RuntimeError, "must be >= 0"),
+    (lambda: autograd.randn(2, 2).repeat(2), RuntimeError, "at least one per dim"),
+    (lambda: autograd.randn(2, 3).permute(0, 0), RuntimeError, "not a permutation"),
+    (lambda: autograd.randn(2, 3).unflatten(1, (2, 2)), RuntimeError, "don't multiply"),
+    (lambda: autograd.randn(2, 3).flatten(1, 0), RuntimeError, "comes after"),
+    (lambda: autograd.randn(2, 3).sum(dim=1.5), TypeError, "dim must be an int"),
+])
+def test_bad_sizes_and_counts_raise_instead_of_returning_something(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
