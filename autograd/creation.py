@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.dtypes import float32, int64
 from autograd.tensor import Tensor, _check_requires_grad
-from autograd.tensor_methods import _size, _sizes_of_new
+from autograd.arguments import _size, _sizes_of_new
 
 _rng = np.random.default_rng()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from autograd.elementwise import Where
 from autograd.shape import Cat, Pad
 from autograd.tensor import Tensor
-from autograd.tensor_methods import _dims, _tensor
+from autograd.arguments import _dims
+from autograd.tensor_methods import _tensor
 
 _METHODS = (
     "add sub mul div pow matmul neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip "

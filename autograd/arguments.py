@@ -1,0 +1,43 @@
+"""The size and dim arguments of ops, checked as PyTorch checks them: ints (a
+float is refused, not truncated), dims within range (an IndexError names it),
+sizes of new tensors non-negative."""
+
+from __future__ import annotations
+
+import operator
+
+
+def _size(args) -> tuple:
+    """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3); each entry an int."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(_int(a, "size", i) for i, a in enumerate(args))
+
+
+def _int(value, name, position=None) -> int:
+    """`value` as an int; a float or another type raises instead of being truncated."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        where = "" if position is None else f" at position {position}"
+        raise TypeError(f"{name} must be an int (or a tuple of ints), but found {type(value).__name__} "
+                        f"{value!r}{where}") from None
+
+
+def _sizes_of_new(shape, op) -> tuple:
+    """A size for a new tensor: ints, none negative."""
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}(): trying to create a tensor with a negative dimension: {list(shape)}")
+    return shape
+
+
+def _dims(dim, ndim):
+    """A dim argument as a tuple of non-negative axes (None: all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    dims = tuple(_int(d, "dim") for d in dims)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+    return tuple(d % ndim for d in dims) if ndim else ()
