@@ -31,6 +31,15 @@ def _sizes_of_new(shape, op) -> tuple:
     return shape
 
 
+def broadcast_dims(shape, target):
+    """The dims of `shape` that broadcasting `target` to it added or stretched (summing
+    over them gives `target` back), or None if `target` does not broadcast to `shape`."""
+    lead = len(shape) - len(target)
+    if lead < 0 or any(t != 1 and t != s for t, s in zip(target, shape[lead:])):
+        return None
+    return tuple(range(lead)) + tuple(lead + i for i, t in enumerate(target) if t == 1 and shape[lead + i] != 1)
+
+
 def _dims(dim, ndim):
     """A dim argument as a tuple of non-negative axes (None: all)."""
     if dim is None:

@@ -16,6 +16,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from autograd import anomaly
+from autograd.arguments import broadcast_dims
 from autograd.function import FREED, Function
 from autograd.grad_mode import _state
 from autograd.tensor import Tensor
@@ -125,13 +126,12 @@ def _in_pass_type(g, create_graph, node, i):
 
 def _sum_to(g, shape, node, i):
     """Sum `g` over the dims that broadcasting added or stretched to give `shape`."""
-    lead = g.ndim - len(shape)
-    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, g.shape[lead:])):
+    dims = broadcast_dims(g.shape, shape)
+    if dims is None:
         raise RuntimeError(
             f"{node.name()}: backward returned a gradient of shape {tuple(g.shape)} for argument {i}, "
             f"which has shape {shape}: it must have that shape or broadcast to it"
         )
-    dims = tuple(range(lead)) + tuple(lead + d for d, s in enumerate(shape) if s == 1 and g.shape[lead + d] != 1)
     return g.sum(axis=dims, keepdims=True).reshape(shape)
 
 

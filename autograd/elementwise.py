@@ -13,14 +13,10 @@ import math
 import numpy as np
 
 from autograd.function import NumpyOp
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _raw
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
-
-
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _floating(x):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.function import NumpyOp
-from autograd.shape import _raw, matrix_transpose
+from autograd.shape import matrix_transpose
+from autograd.tensor import _raw
 
 
 class MatMul(NumpyOp):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.arguments import broadcast_dims
 from autograd.function import NumpyOp
 from autograd.shape import broadcast_to
 from autograd.tensor import Tensor
@@ -33,15 +34,9 @@ class SumToSize(NumpyOp):
     @staticmethod
     def forward(ctx, x, shape):  # sum the dims that broadcasting added or stretched
         ctx.shape = x.shape
-        lead = x.ndim - len(shape)
-        if lead < 0:
-            raise RuntimeError(f"sum_to_size(): shape {shape} has more dims than the tensor's {x.shape}")
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
-        )
-        for i, s in enumerate(shape):
-            if s != 1 and s != x.shape[lead + i]:
-                raise RuntimeError(f"sum_to_size(): size {shape} is not expandable to the tensor's {x.shape}")
+        dims = broadcast_dims(x.shape, shape)
+        if dims is None:
+            raise RuntimeError(f"sum_to_size(): size {shape} is not expandable to the tensor's {x.shape}")
         if not dims:
             return x.data.reshape(shape)
         out = np.add.reduce(x.data, axis=dims)

@@ -9,11 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.function import NumpyOp
-from autograd.tensor import Tensor
-
-
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+from autograd.tensor import Tensor, _raw
 
 
 def broadcast_to(x, shape):

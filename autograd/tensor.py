@@ -55,6 +55,11 @@ def _check_requires_grad(array, requires_grad, op="tensor"):
         )
 
 
+def _raw(x):
+    """The ndarray inside a Tensor; anything else as it is."""
+    return x.data if isinstance(x, Tensor) else x
+
+
 class Tensor:
     """An n-dimensional array with autograd. `Tensor(data)` is `autograd.tensor(data)`."""
 
@@ -90,8 +95,6 @@ class Tensor:
         t._version = [0]
         t.name = None
         return t
-
-    _zeros = staticmethod(np.zeros)
 
     @staticmethod
     def _ones(shape, dtype):

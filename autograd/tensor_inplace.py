@@ -12,13 +12,9 @@ from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES
 from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from autograd.grad_mode import is_grad_enabled
 from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _raw
 
 _INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
-
-
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _index(index):

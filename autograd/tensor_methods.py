@@ -18,8 +18,8 @@ from autograd.elementwise import (
 from autograd.linalg import MatMul
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape
-from autograd.tensor import Tensor
-from autograd.tensor_inplace import InplaceMethods, _index, _raw
+from autograd.tensor import Tensor, _raw
+from autograd.tensor_inplace import InplaceMethods, _index
 
 
 class TensorMethods:
