@@ -11,6 +11,7 @@ from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_e
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from autograd.function import Function
 from autograd.backward import grad
+from autograd.device import device, get_default_device, set_default_device
 from autograd.tensor import Tensor
 from autograd import tensor_methods  # noqa: F401 - attaches Tensor's methods
 from autograd.dtypes import (
@@ -57,7 +58,7 @@ from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), au
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 
-from autograd import functional
+from autograd import accelerator, backends, cuda, functional
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.serialization import load, save
 

@@ -76,7 +76,7 @@ def check_gradients(node, grads):
     for i, g in enumerate(grads):
         if g is None:
             continue
-        data = g.data
+        data = np.asarray(g)  # an ndarray (first order) or a Tensor (create_graph)
         if not np.all(np.isfinite(data)):
             kind = "nan" if np.any(np.isnan(data)) else "infinite"
             where = "".join((node.metadata or {}).get("traceback_", [])) or (

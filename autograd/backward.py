@@ -41,7 +41,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     previous, _state.enabled = _state.enabled, create_graph
     try:
         if not create_graph:
-            root_grads = [g.data for g in root_grads]
+            root_grads = [g._data for g in root_grads]
         leaf_grads = _backward_pass(roots, root_grads, retain_graph, create_graph, capture, observer)
         if capture is not None:
             capture.update((leaf, g) for leaf, g in leaf_grads.items() if leaf in capture)
@@ -121,7 +121,7 @@ def _in_pass_type(g, create_graph, node, i):
         )
     if create_graph:
         return g if isinstance(g, Tensor) else Tensor._make(np.asarray(g), False)
-    return g.data if isinstance(g, Tensor) else np.asarray(g)
+    return g._data if isinstance(g, Tensor) else np.asarray(g)
 
 
 def _sum_to(g, shape, node, i):
@@ -188,7 +188,7 @@ def _run_hook(hook, g):
             f"Tensor of shape {tuple(g.shape)} and dtype {g.dtype} and returned {what}; return None or a Tensor "
             "of the same shape and dtype"
         )
-    return new if isinstance(g, Tensor) else new.data
+    return new if isinstance(g, Tensor) else new._data
 
 
 def _accumulate(variable, g, create_graph):
@@ -199,7 +199,7 @@ def _accumulate(variable, g, create_graph):
     elif create_graph:
         variable.grad = variable.grad + g
     else:
-        variable.grad.data = variable.grad.data + g
+        variable.grad._data = variable.grad._data + g
 
 
 def _key(variable):
@@ -236,7 +236,7 @@ def root_gradients(roots, gradients, op="backward"):
                 "create the leaves with requires_grad=True (and not under no_grad)"
             )
         if gradient is None:
-            if root.data.size != 1:
+            if root._data.size != 1:
                 raise RuntimeError(
                     f"{op}(): grad can be implicitly created only for scalar outputs, but output {i} "
                     f"has shape {root.shape}; pass a gradient of that shape"

@@ -330,7 +330,7 @@ def conv2d_weight_array(x, grad, geometry, cols=None):
 
 def _bias_add(y, b):
     if b is not None:
-        y += b.data.reshape(-1, 1, 1)
+        y += b._data.reshape(-1, 1, 1)
     return y
 
 
@@ -338,11 +338,13 @@ def _bias_add(y, b):
 
 
 class Convolution(Function):
+    backward_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, geometry):  # y[n, o] = b[o] + sum_c x[n, c] (*) w[o, c]
         needs = getattr(ctx, "needs_input_grad", None)
-        bias = None if b is None else b.data
-        y, ctx.cols = conv2d_array(x.data, w.data, geometry, bias, keep_cols=bool(needs and needs[1]))
+        bias = None if b is None else b._data
+        y, ctx.cols = conv2d_array(x._data, w._data, geometry, bias, keep_cols=bool(needs and needs[1]))
         ctx.geometry = geometry
         ctx.save_for_backward(x, w)
         return y
@@ -365,11 +367,13 @@ class Convolution(Function):
 
 
 class ConvolutionTranspose(Function):
+    backward_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, geometry, size):  # y = conv_transpose(x, w) + b: <y, v> = <x, conv(v, w)>
         ctx.geometry = geometry
         ctx.save_for_backward(x, w)
-        return _bias_add(conv_transpose2d_array(x.data, w.data, geometry, tuple(size)), b)
+        return _bias_add(conv_transpose2d_array(x._data, w._data, geometry, tuple(size)), b)
 
     @staticmethod
     def backward(ctx, grad):  # dx = conv(grad, w), dw = conv_weight(grad, x), db = sum(grad)
@@ -389,7 +393,7 @@ class ConvolutionWeight(Function):
     def forward(ctx, x, grad, geometry, cols):  # dw = d<grad, conv(x, w)>/dw (cols: x's im2col, or None)
         ctx.geometry = geometry
         ctx.save_for_backward(x, grad)
-        return conv2d_weight_array(x.data, grad.data, geometry, cols)
+        return conv2d_weight_array(x._data, grad._data, geometry, cols)
 
     @staticmethod
     def backward(ctx, v):  # bilinear: d/dx = conv_transpose(grad, v), d/dgrad = conv(x, v)

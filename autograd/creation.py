@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 
+from autograd.device import check_device
 from autograd.dtypes import float32, int64
 from autograd.tensor import Tensor, _check_requires_grad
 from autograd.arguments import _size, _sizes_of_new
@@ -31,12 +32,14 @@ def _new(array, dtype, requires_grad, op) -> Tensor:
     return Tensor._make(array, bool(requires_grad))
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A new tensor from a number, a (nested) list or an array (copied)."""
+    check_device(device, "tensor()")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    check_device(device, "as_tensor()")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     return Tensor(data, dtype=dtype)
@@ -49,29 +52,35 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False)
 
 
-def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "zeros()")
     return _new(np.zeros(_sizes_of_new(_size(size), "zeros"), dtype or float32), None, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+def ones(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "ones()")
     return _new(np.ones(_sizes_of_new(_size(size), "ones"), dtype or float32), None, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, requires_grad=False) -> Tensor:
+def empty(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "empty()")
     return _new(np.empty(_sizes_of_new(_size(size), "empty"), dtype or float32), None, requires_grad, "empty")
 
 
-def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(size, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "full()")
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else int64 if isinstance(fill_value, int) else float32
     return _new(np.full(_sizes_of_new(_size((size,)), "full"), fill_value, dtype), None, requires_grad, "full")
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "eye()")
     return _new(np.eye(n, m, dtype=dtype or float32), None, requires_grad, "eye")
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "arange()")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -81,38 +90,44 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     return _new(array, None, requires_grad, "arange")
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "linspace()")
     return _new(np.linspace(start, end, steps, dtype=dtype or float32), None, requires_grad, "linspace")
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def rand(*size, dtype=None, requires_grad=False, device=None, generator=None) -> Tensor:
     """Uniform on [0, 1)."""
+    check_device(device, "rand()")
     dtype = np.dtype(dtype or float32)
     return _new((generator or _rng).random(_sizes_of_new(_size(size), "rand"), dtype=dtype), None, requires_grad, "rand")
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def randn(*size, dtype=None, requires_grad=False, device=None, generator=None) -> Tensor:
     """Standard normal."""
+    check_device(device, "randn()")
     dtype = np.dtype(dtype or float32)
     return _new((generator or _rng).standard_normal(_sizes_of_new(_size(size), "randn"), dtype=dtype), None, requires_grad, "randn")
 
 
-def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def randint(low, high=None, size=None, dtype=None, requires_grad=False, device=None, generator=None) -> Tensor:
     """`randint(high, size)` or `randint(low, high, size)`: integers in [low, high)."""
+    check_device(device, "randint()")
     if size is None:
         low, high, size = 0, low, high
     array = (generator or _rng).integers(low, high, _size((size,)), dtype=int64)
     return _new(array, dtype, requires_grad, "randint")
 
 
-def randperm(n, dtype=None, generator=None) -> Tensor:
+def randperm(n, dtype=None, generator=None, device=None) -> Tensor:
+    check_device(device, "randperm()")
     if operator.index(n) < 0:
         raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
     return _new((generator or _rng).permutation(n).astype(int64), dtype, False, "randperm")
 
 
 def _like(fn, name):
-    def like(input, dtype=None, requires_grad=False) -> Tensor:
+    def like(input, dtype=None, requires_grad=False, device=None) -> Tensor:
+        check_device(device, f"{name}()")
         return fn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
     like.__name__ = name
@@ -127,5 +142,6 @@ rand_like = _like(rand, "rand_like")
 randn_like = _like(randn, "randn_like")
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
+    check_device(device, "full_like()")
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

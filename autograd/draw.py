@@ -173,11 +173,11 @@ def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
     lines.append(f"{dims} {dtype}")
     limit = 9 if show_data == "auto" else (np.inf if show_data else -1)
     if variable is not None:
-        text = _format_array(variable.data, limit)
+        text = _format_array(variable._data, limit)
         if text is not None:
             lines.append(text)
     if grad is not None:
-        text = _format_array(grad.data if isinstance(grad, Tensor) else grad, limit if limit > 0 else 9)
+        text = _format_array(grad._data if isinstance(grad, Tensor) else grad, limit if limit > 0 else 9)
         lines.append(f"grad {text}" if text is not None else "grad ✓")
     return lines
 
@@ -309,9 +309,9 @@ def _op_lines(graph, root_node, look, collapse_modules):
         shape, dtype = graph.shapes.get(id(node), (None, None))
         lines = _describe(output, shape, dtype, look.show_data, _op_grad(node, output, look))
         if look.show_saved and not isinstance(node, Value) and node._saved and node._saved is not _FREED:
-            saved = [s for s in node._saved if hasattr(s, "data") and hasattr(s.data, "shape")]
+            saved = [s for s in node._saved if isinstance(s, Tensor)]
             if saved:
-                lines.append("saved " + ", ".join("×".join(map(str, s.data.shape)) or "scalar" for s in saved))
+                lines.append("saved " + ", ".join("×".join(map(str, s._data.shape)) or "scalar" for s in saved))
         kind = "output" if node is root_node else "op"
         extra = HIGHLIGHT if id(node) == look.highlight else None
         name = getattr(output, "name", None)

@@ -22,15 +22,15 @@ _F32 = np.dtype(np.float32)
 def _floating(x):
     """x's data for a float function: an int or bool tensor computes in float32, as
     in PyTorch (NumPy would give float64, or truncate back to ints)."""
-    data = x.data
+    data = x._data
     return data if data.dtype.kind in "fc" else data.astype(_F32)
 
 
 def _binary(fn, a, b):
     """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
     scalar, or int / int, gives float32, not NumPy's float64."""
-    x = a.data if isinstance(a, Tensor) else a
-    y = b.data if isinstance(b, Tensor) else b
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
     try:
         out = fn(x, y)
     except TypeError:  # e.g. a Value, which refuses NumPy's ufuncs
@@ -124,7 +124,7 @@ class Pow(NumpyOp):
 class Neg(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # -x
-        return np.negative(x.data)
+        return np.negative(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -173,7 +173,7 @@ class Abs(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # |x|
         ctx.save_for_backward(x)
-        return np.abs(x.data)
+        return np.abs(x._data)
 
     @staticmethod
     def backward(ctx, grad):  # sign(x), 0 at 0
@@ -237,7 +237,7 @@ class Relu(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # max(x, 0)
         ctx.save_for_backward(x)
-        return np.maximum(x.data, 0)
+        return np.maximum(x._data, 0)
 
     @staticmethod
     def backward(ctx, grad):  # 1 where x > 0
@@ -246,10 +246,12 @@ class Relu(NumpyOp):
 
 
 class Clamp(NumpyOp):
+    backward_name = "ClampBackward1"
+
     @staticmethod
     def forward(ctx, x, low, high):  # min(max(x, low), high)
         ctx.save_for_backward(x, low, high)
-        return np.clip(x.data, _raw(low), _raw(high))
+        return np.clip(x._data, _raw(low), _raw(high))
 
     @staticmethod
     def backward(ctx, grad):  # 1 where low <= x <= high, else to the bound that won
@@ -311,7 +313,7 @@ class Where(NumpyOp):
 
         def where(x, y):
             try:
-                return np.where(condition.data, x, y)
+                return np.where(condition._data, x, y)
             except ValueError:  # the condition may be the culprit: name all three shapes
                 raise RuntimeError(
                     f"where: condition of shape {condition.shape} and inputs of shapes {np.shape(x)} "
@@ -329,6 +331,8 @@ class Where(NumpyOp):
 
 
 class Cast(NumpyOp):
+    backward_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, x, dtype):  # x as dtype
         ctx.dtype = x.dtype
@@ -342,7 +346,7 @@ class Cast(NumpyOp):
 class Clone(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # a copy of x
-        return x.data.copy()
+        return x._data.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -352,7 +356,7 @@ class Clone(NumpyOp):
 class Fill(NumpyOp):
     @staticmethod
     def forward(ctx, x, value):  # every element set to value (a number or a 0-d tensor)
-        return np.full_like(x.data, _raw(value))
+        return np.full_like(x._data, _raw(value))
 
     @staticmethod
     def backward(ctx, grad):  # nothing flows to x; the value gets the sum
@@ -360,6 +364,8 @@ class Fill(NumpyOp):
 
 
 class Copy(NumpyOp):
+    backward_name = "CopyBackwards"
+
     @staticmethod
     def forward(ctx, x, source):  # source broadcast to x's shape, cast to x's dtype
         return np.broadcast_to(_raw(source), x.shape).astype(x.dtype)
@@ -370,6 +376,8 @@ class Copy(NumpyOp):
 
 
 class Log1p(NumpyOp):
+    backward_name = "Log1PBackward0"
+
     @staticmethod
     def forward(ctx, x):  # log(1 + x), accurate near 0
         ctx.save_for_backward(x)
@@ -396,7 +404,7 @@ class Erf(NumpyOp):
     @staticmethod
     def forward(ctx, x):  # erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt
         ctx.save_for_backward(x)
-        data = x.data
+        data = x._data
         if data.dtype == np.float64:
             return np.asarray(_exact_erf(data), dtype=np.float64)
         dtype = data.dtype if data.dtype.kind == "f" else np.dtype(np.float32)

@@ -33,10 +33,10 @@ class _SavedOutput:
     """An output saved for backward, stored without its `grad_fn` (no reference
     cycle node -> output -> node); `saved_tensors` rebuilds it."""
 
-    __slots__ = ("_version", "data", "output_nr")
+    __slots__ = ("_version", "_data", "output_nr")
 
     def __init__(self, output):
-        self.data, self.output_nr, self._version = output.data, output._output_nr, output._version
+        self._data, self.output_nr, self._version = output._data, output._output_nr, output._version
 
 
 class Function:
@@ -44,8 +44,8 @@ class Function:
 
         class Exp(Function):
             @staticmethod
-            def forward(ctx, x):             # y = e^x, on x.data (NumPy)
-                y = Tensor._make(np.exp(x.data), False)
+            def forward(ctx, x):             # y = e^x, in NumPy
+                y = autograd.from_numpy(np.exp(x.numpy()))
                 ctx.save_for_backward(y)
                 return y
             @staticmethod
@@ -65,6 +65,7 @@ class Function:
     """
 
     # Class-level defaults: a node writes only what differs.
+    backward_name = None  # the name PyTorch shows, where it differs from the class's
     _edges = ()
     _n_outputs = 1
     _output_meta = None  # [(shape, dtype)] per output, for multi-output nodes
@@ -111,20 +112,20 @@ class Function:
                 continue
             if s._version[0] != version:
                 self._raise_modified(s, version)
-            out.append(s.data if arrays else self._unpack(s) if type(s) is _SavedOutput else s)
+            out.append(s._data if arrays else self._unpack(s) if type(s) is _SavedOutput else s)
         return tuple(out)
 
     def _raise_modified(self, saved, version):
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: the tensor of shape {tuple(saved.data.shape)} and dtype "
-            f"{saved.data.dtype} saved by {self.name()} is at version {saved._version[0]}; "
+            f"inplace operation: the tensor of shape {tuple(saved._data.shape)} and dtype "
+            f"{saved._data.dtype} saved by {self.name()} is at version {saved._version[0]}; "
             f"expected version {version} instead. Use the out-of-place op (e.g. x = x + y "
             "instead of x += y), or clone() the tensor before modifying it"
         )
 
     def _unpack(self, saved):
-        t = Tensor._make(saved.data, False)
+        t = Tensor._make(saved._data, False)
         if _state.enabled:  # double backward: the output depends on this node
             t.requires_grad, t.grad_fn, t._output_nr = True, self, saved.output_nr
         return t
@@ -142,7 +143,8 @@ class Function:
 
     # --- the node API (grad_fn) ---
     def name(self) -> str:
-        return type(self).__name__ + "Backward"
+        """`CubeBackward` for a user's `Function` subclass `Cube`, as in PyTorch."""
+        return self.backward_name or type(self).__name__ + "Backward"
 
     def _input_edges(self) -> list:
         return list(self._edges)
@@ -189,7 +191,7 @@ def _record(cls, args, kwargs):
     ctx._edges = edges = []
     for a in args:
         if isinstance(a, Tensor) and a.requires_grad:
-            edges.append((a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype))
+            edges.append((a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
         else:
             edges.append(None)
     ctx._sequence_nr = next(_creation_numbers)
@@ -205,7 +207,7 @@ def _record(cls, args, kwargs):
         ctx.metadata = {**(ctx.metadata or {}), "traceback_": anomaly.creation_stack()}
     if type(outputs) is tuple:
         ctx._n_outputs = len(outputs)
-        ctx._output_meta = [(o.data.shape, o.data.dtype) for o in outputs]
+        ctx._output_meta = [(o._data.shape, o._data.dtype) for o in outputs]
         ctx._outputs = {}
         for i, o in enumerate(outputs):
             _attach(ctx, o, i)
@@ -233,7 +235,7 @@ def _remember_saved(ctx):
 
 def _attach(ctx, out, output_nr):
     """Make `out` output `output_nr` of node `ctx`, unless it cannot carry a gradient."""
-    if out.data.dtype.kind not in "fc" or id(out) in ctx._non_differentiable:
+    if out._data.dtype.kind not in "fc" or id(out) in ctx._non_differentiable:
         return
     out.requires_grad, out.grad_fn, out._output_nr = True, ctx, output_nr
     if ctx._n_outputs == 1:
@@ -251,7 +253,7 @@ def _wrap(raw, args):
     if type(raw) is tuple:
         return tuple(_wrap(r, args) for r in raw)
     if isinstance(raw, Tensor):
-        return Tensor._make(raw.data, False) if id(raw) in map(id, args) else raw
+        return Tensor._make(raw._data, False) if id(raw) in map(id, args) else raw
     return Tensor._make(np.asarray(raw), False)
 
 
@@ -265,6 +267,11 @@ class NumpyOp(Function):
     gradients are then ndarrays, and backward may return either type."""
 
     numpy_backward = True
+
+    def name(self) -> str:
+        """PyTorch's name for the node: `AddBackward0`, or `backward_name` where
+        glassgrad's class is named differently (`Reshape` shows as `ViewBackward0`)."""
+        return self.backward_name or type(self).__name__ + "Backward0"
 
 
 class AccumulateGrad:

@@ -29,7 +29,7 @@ def _fresh_inputs(inputs, create_graph):
         if create_graph and t.requires_grad:
             out.append(t.view_as(t))
         else:
-            out.append(Tensor._make(t.data, False).requires_grad_())
+            out.append(Tensor._make(t._data, False).requires_grad_())
     return tuple(out)
 
 
@@ -53,7 +53,7 @@ def _maybe_detach(values, create_graph):
 
 def _check_v(v, outputs, what):
     if v is None:
-        if any(o.data.size != 1 for o in outputs):
+        if any(o._data.size != 1 for o in outputs):
             raise RuntimeError(f"{what}: v can be None only when the function's outputs are scalars")
         return tuple(Tensor._make(np.ones(o.shape, o.dtype), False) for o in outputs)
     v, _ = _as_tuple(v)
@@ -88,7 +88,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         xs = _fresh_inputs(inputs, create_graph)
         if v is None:
-            if any(x.data.size != 1 for x in xs):
+            if any(x._data.size != 1 for x in xs):
                 raise RuntimeError("jvp: v can be None only when the inputs are scalars")
             v = tuple(Tensor._make(np.ones(x.shape, x.dtype), False) for x in xs)
         v, _ = _as_tuple(v)
@@ -155,7 +155,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     def gradient(*xs):
         out = func(*xs)
-        if not isinstance(out, Tensor) or out.data.size != 1:
+        if not isinstance(out, Tensor) or out._data.size != 1:
             raise RuntimeError("hessian: the function must return a single-element Tensor")
         gs = grad(out, xs, create_graph=True, allow_unused=True)
         return _zeros_if_none(gs, xs, strict, "hessian")
@@ -170,10 +170,10 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         xs = _fresh_inputs(inputs, True)
         out = func(*xs)
-        if not isinstance(out, Tensor) or out.data.size != 1:
+        if not isinstance(out, Tensor) or out._data.size != 1:
             raise RuntimeError("vhp: the function must return a single-element Tensor")
         if v is None:
-            if any(x.data.size != 1 for x in xs):
+            if any(x._data.size != 1 for x in xs):
                 raise RuntimeError("vhp: v can be None only when the inputs are scalars")
             v = tuple(Tensor._make(np.ones(x.shape, x.dtype), False) for x in xs)
         v, _ = _as_tuple(v)

@@ -55,13 +55,13 @@ def numerical_jacobian(func, inputs, eps=1e-6):
                 jacobians.append(None)
                 continue
             per_output = [np.zeros(o.shape + x.shape, dtype=np.float64) for o in reference]
-            flat = x.data.reshape(-1)  # a view: perturb in place, restore after
+            flat = x._data.reshape(-1)  # a view: perturb in place, restore after
             for j in range(flat.size):
                 original = flat[j]
                 flat[j] = original + eps
-                plus = [o.data.astype(np.float64) for o in _outputs(func, inputs)]
+                plus = [o._data.astype(np.float64) for o in _outputs(func, inputs)]
                 flat[j] = original - eps
-                minus = [o.data.astype(np.float64) for o in _outputs(func, inputs)]
+                minus = [o._data.astype(np.float64) for o in _outputs(func, inputs)]
                 flat[j] = original
                 index = np.unravel_index(j, x.shape)
                 for k, (p, m) in enumerate(zip(plus, minus)):
@@ -78,7 +78,7 @@ def analytical_jacobian(func, inputs):
     for o in outputs:
         per_input = {i: np.zeros(o.shape + inputs[i].shape, dtype=np.float64) for i in wanted}
         if o.requires_grad:
-            for k in range(o.data.size):
+            for k in range(o._data.size):
                 seed = np.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[k] = 1
                 grads = grad(o, [inputs[i] for i in wanted], Tensor._make(seed, False),
@@ -90,7 +90,7 @@ def analytical_jacobian(func, inputs):
                             raise GradcheckError(
                                 f"gradcheck: the gradient for input {i} has shape {g.shape}, but the "
                                 f"input has shape {inputs[i].shape}", input_index=i)
-                        per_input[i][index] = g.data
+                        per_input[i][index] = g._data
         for i in wanted:
             jacobians[i].append(per_input[i])
     return jacobians

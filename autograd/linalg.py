@@ -10,6 +10,8 @@ from autograd.tensor import _raw
 
 
 class MatMul(NumpyOp):
+    backward_name = "MmBackward0"
+
     @staticmethod
     def forward(ctx, a, b):  # a @ b: 1-D, 2-D, batched and broadcast, as np.matmul
         if a.ndim == 0 or b.ndim == 0:
@@ -24,7 +26,7 @@ class MatMul(NumpyOp):
             )
         ctx.save_for_backward(a, b)
         try:
-            return np.matmul(a.data, b.data)
+            return np.matmul(a._data, b._data)
         except ValueError:
             raise RuntimeError(
                 f"matmul(): batch dims of shapes {a.shape} and {b.shape} cannot be broadcast together"

@@ -133,9 +133,11 @@ def max_pool_indices(arg, geometry, size):
 
 
 class MaxPool(Function):
+    backward_name = "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def forward(ctx, x, geometry, return_indices=False):  # y = the max of each window
-        y, arg = _window_argmax(x.data, geometry, geometry.output_size(x.shape[2:]))
+        y, arg = _window_argmax(x._data, geometry, geometry.output_size(x.shape[2:]))
         ctx.arg, ctx.geometry, ctx.size = arg, geometry, x.shape[2:]
         if return_indices:
             return y, max_pool_indices(arg, geometry, x.shape[2:])
@@ -150,7 +152,7 @@ class MaxPoolScatter(Function):
     @staticmethod
     def forward(ctx, grad, arg, geometry, size):  # dx: zeros, plus grad at each window's argmax
         ctx.arg, ctx.geometry = arg, geometry
-        g = grad.data
+        g = grad._data
         count = geometry.kernel[0] * geometry.kernel[1]
         contributions = _take((count,) + g.shape, g.dtype)
         np.multiply(g, _one_hot_taps(arg, count), out=contributions)
@@ -167,7 +169,7 @@ class MaxPoolGather(Function):
     @staticmethod
     def forward(ctx, x, arg, geometry):  # y = x at each window's argmax
         ctx.arg, ctx.geometry, ctx.size = arg, geometry, x.shape[2:]
-        taps = _stack_taps(_pad(x.data, geometry.padding), geometry, arg.shape[2:])
+        taps = _stack_taps(_pad(x._data, geometry.padding), geometry, arg.shape[2:])
         y = np.take_along_axis(taps, arg[None].astype(np.intp), 0)[0]
         _give(taps)
         return y
@@ -181,10 +183,12 @@ class MaxPoolGather(Function):
 
 
 class AvgPool(Function):
+    backward_name = "AvgPool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, geometry, scale):  # y = scale * the sum of each window (zero padding)
         ctx.geometry, ctx.scale, ctx.size = geometry, scale, x.shape[2:]
-        taps = _stack_taps(_pad(x.data, geometry.padding), geometry, geometry.output_size(x.shape[2:]))
+        taps = _stack_taps(_pad(x._data, geometry.padding), geometry, geometry.output_size(x.shape[2:]))
         y = taps.sum(0)
         y *= scale
         _give(taps)
@@ -199,7 +203,7 @@ class AvgPoolScatter(Function):
     @staticmethod
     def forward(ctx, grad, geometry, scale, size):  # the adjoint of AvgPool: each tap gets scale * grad
         ctx.geometry, ctx.scale = geometry, scale
-        return _scatter_taps(grad.data * scale, geometry, size)
+        return _scatter_taps(grad._data * scale, geometry, size)
 
     @staticmethod
     def backward(ctx, v):

@@ -21,7 +21,7 @@ class Sum(NumpyOp):
     @staticmethod
     def forward(ctx, x, dims, keepdim):  # sum over dims
         ctx.shape, ctx.dims = x.shape, dims
-        return np.add.reduce(x.data, axis=dims, keepdims=keepdim)  # np.sum, without its wrapper
+        return np.add.reduce(x._data, axis=dims, keepdims=keepdim)  # np.sum, without its wrapper
 
     @staticmethod
     def backward(ctx, grad):  # every summed element gets the gradient of the sum
@@ -31,6 +31,8 @@ class Sum(NumpyOp):
 
 
 class SumToSize(NumpyOp):
+    backward_name = "SumBackward1"
+
     @staticmethod
     def forward(ctx, x, shape):  # sum the dims that broadcasting added or stretched
         ctx.shape = x.shape
@@ -38,8 +40,8 @@ class SumToSize(NumpyOp):
         if dims is None:
             raise RuntimeError(f"sum_to_size(): size {shape} is not expandable to the tensor's {x.shape}")
         if not dims:
-            return x.data.reshape(shape)
-        out = np.add.reduce(x.data, axis=dims)
+            return x._data.reshape(shape)
+        out = np.add.reduce(x._data, axis=dims)
         return out if out.shape == shape else out.reshape(shape)  # a fresh array can become a .grad uncopied
 
     @staticmethod
@@ -48,12 +50,14 @@ class SumToSize(NumpyOp):
 
 
 class AMax(NumpyOp):
+    backward_name = "AmaxBackward0"
+
     @staticmethod
     def forward(ctx, x, dims, keepdim):  # max over dims; ties share the gradient equally
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise RuntimeError(f"amax(): cannot reduce an empty tensor of shape {x.shape}")
-        peak = np.amax(x.data, axis=dims, keepdims=True)
-        hits = (x.data == peak).astype(x.dtype)
+        peak = np.amax(x._data, axis=dims, keepdims=True)
+        hits = (x._data == peak).astype(x.dtype)
         ctx.save_for_backward(Tensor._make(hits / hits.sum(axis=dims, keepdims=True), False))
         ctx.kept = _kept_shape(x.shape, dims)
         return peak if keepdim else peak.reshape([s for i, s in enumerate(x.shape) if i not in dims])
@@ -67,7 +71,7 @@ class AMax(NumpyOp):
 class Softmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = e^x / sum(e^x)
-        shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
+        shifted = x._data - np.amax(x._data, axis=dim, keepdims=True)
         e = np.exp(shifted)
         y = Tensor._make(e / e.sum(axis=dim, keepdims=True), False)
         ctx.save_for_backward(y)
@@ -83,7 +87,7 @@ class Softmax(NumpyOp):
 class LogSoftmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = x - logsumexp(x)
-        shifted = x.data - np.amax(x.data, axis=dim, keepdims=True)
+        shifted = x._data - np.amax(x._data, axis=dim, keepdims=True)
         y = Tensor._make(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), False)
         ctx.save_for_backward(y)
         ctx.dim = dim

@@ -117,7 +117,7 @@ def _damaged(name, error) -> ValueError:
 # --- the structure, as JSON-able nodes; arrays go to `arrays` under their key path ---
 def _encode(obj, path: tuple, arrays: dict):
     if isinstance(obj, Tensor):
-        return {"tensor": _put(arrays, path, obj.data), "requires_grad": bool(obj.requires_grad)}
+        return {"tensor": _put(arrays, path, obj._data), "requires_grad": bool(obj.requires_grad)}
     if isinstance(obj, np.ndarray):
         return {"ndarray": _put(arrays, path, obj)}
     if isinstance(obj, dict):
@@ -206,7 +206,7 @@ def _save_safetensors(obj, f) -> None:
             "save nested dicts and other values to a .npz path instead"
         )
     safetensors = _safetensors()
-    arrays = {k: np.ascontiguousarray(v.data if isinstance(v, Tensor) else v) for k, v in obj.items()}
+    arrays = {k: np.ascontiguousarray(v._data if isinstance(v, Tensor) else v) for k, v in obj.items()}
     metadata = {"format": "pt", "glassgrad.order": json.dumps(list(arrays))}
     safetensors.numpy.save_file(arrays, os.fspath(f), metadata=metadata)
 

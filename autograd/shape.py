@@ -36,14 +36,16 @@ def _view(x, array):
 
 
 class Reshape(NumpyOp):
+    backward_name = "ViewBackward0"
+
     @staticmethod
     def forward(ctx, x, shape):  # the same elements in a new shape
         ctx.shape = x.shape
         try:
-            return _view(x, x.data.reshape(shape))
+            return _view(x, x._data.reshape(shape))
         except ValueError:
             raise RuntimeError(
-                f"reshape(): shape {list(shape)} is invalid for input of size {x.data.size} (shape {x.shape})"
+                f"reshape(): shape {list(shape)} is invalid for input of size {x._data.size} (shape {x.shape})"
             ) from None
 
     @staticmethod
@@ -55,7 +57,7 @@ class Permute(NumpyOp):
     @staticmethod
     def forward(ctx, x, dims):  # axes reordered
         ctx.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))  # np.argsort costs more on a tuple
-        return _view(x, x.data.transpose(dims))
+        return _view(x, x._data.transpose(dims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +92,7 @@ def _broadcast_to(array, shape):
 class Expand(NumpyOp):
     @staticmethod
     def forward(ctx, x, shape):  # a broadcast view (no copy)
-        return _view(x, _broadcast_to(x.data, shape))
+        return _view(x, _broadcast_to(x._data, shape))
 
     @staticmethod
     def backward(ctx, grad):  # the engine sums it back to x's shape
@@ -104,11 +106,13 @@ def _is_basic(index) -> bool:
 
 
 class GetItem(NumpyOp):
+    backward_name = "IndexBackward0"
+
     @staticmethod
     def forward(ctx, x, index):  # x[index]: slices, None, ..., integer arrays, masks
         ctx.shape, ctx.index = x.shape, index
         try:
-            out = x.data[index]
+            out = x._data[index]
         except IndexError as error:
             raise IndexError(f"__getitem__: {error} (tensor of shape {x.shape})") from None
         return _view(x, out) if _is_basic(index) else np.ascontiguousarray(out)
@@ -139,7 +143,7 @@ class Cat(NumpyOp):
     def forward(ctx, dim, *tensors):  # tensors joined along dim
         ctx.dim = dim
         ctx.sizes = [t.shape[dim] if t.ndim else 0 for t in tensors]
-        arrays = [t.data for t in tensors]
+        arrays = [t._data for t in tensors]
         try:
             return np.concatenate(arrays, axis=dim)
         except ValueError:
@@ -159,6 +163,8 @@ class Cat(NumpyOp):
 
 
 class Pad(NumpyOp):
+    backward_name = "ConstantPadNdBackward0"
+
     @staticmethod
     def forward(ctx, x, pad, value):  # constant padding; pad = (last_lo, last_hi, prev_lo, ...)
         widths = [(0, 0)] * x.ndim
@@ -185,6 +191,8 @@ class Pad(NumpyOp):
 
 
 class SetItem(NumpyOp):
+    backward_name = "CopySlices"
+
     @staticmethod
     def forward(ctx, x, index, value):  # a copy of x with x[index] = value
         ctx.index = index

@@ -1,6 +1,7 @@
-"""`Tensor`, the core: a NumPy array (`data`) with what autograd needs, its
-`grad`, the node that made it (`grad_fn`, with `_output_nr`: which of that node's
-outputs it is), `requires_grad`, and a version counter bumped by in-place ops.
+"""`Tensor`, the core: a NumPy array (`_data`; `.data` is a detached Tensor
+over it, as in PyTorch) with what autograd needs, its `grad`, the node that
+made it (`grad_fn`, with `_output_nr`: which of that node's outputs it is),
+`requires_grad`, and a version counter bumped by in-place ops.
 
 The ops and most methods (`+`, `exp`, `sum`, `reshape`, `backward`, ...) are
 attached by `tensor_methods.py` from the op families, which import this class.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.device import CPU, device
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, float32, float64
 from autograd.tensor_format import format_tensor
 
@@ -26,7 +28,7 @@ def _as_dtype(dtype):
 def _array_from(data, dtype=None):
     """A fresh ndarray from `data` with PyTorch's dtype rules."""
     if isinstance(data, Tensor):
-        array = np.array(data.data, dtype=dtype)
+        array = np.array(data._data, dtype=dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.array(data, dtype=dtype)
     else:
@@ -57,21 +59,21 @@ def _check_requires_grad(array, requires_grad, op="tensor"):
 
 def _raw(x):
     """The ndarray inside a Tensor; anything else as it is."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 class Tensor:
     """An n-dimensional array with autograd. `Tensor(data)` is `autograd.tensor(data)`."""
 
     __slots__ = (
-        "data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "_version", "name", "__weakref__",
+        "_data", "grad", "grad_fn", "requires_grad", "_output_nr", "_hooks", "_version", "name", "__weakref__",
     )
     __hash__ = object.__hash__
 
     def __init__(self, data, dtype=None, requires_grad=False):
         array = _array_from(data, _as_dtype(dtype))
         _check_requires_grad(array, requires_grad)
-        self.data = array
+        self._data = array
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.grad_fn = None
@@ -86,7 +88,7 @@ class Tensor:
         t = _new(cls)
         if type(array) is not _ndarray:
             array = np.asarray(array)
-        t.data = array
+        t._data = array
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = None
@@ -103,16 +105,33 @@ class Tensor:
 
     # --- properties ---
     @property
+    def data(self) -> Tensor:
+        """The same memory as a Tensor cut from the graph (`requires_grad=False`),
+        as in PyTorch: changes made through it are not tracked by autograd.
+        `.numpy()` is the way to the ndarray."""
+        return Tensor._make(self._data, False)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """Replace the storage (shape and dtype may change); the graph is untouched."""
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f".data = ...: expected a Tensor, got {type(value).__name__}; "
+                "wrap an array with autograd.from_numpy() or autograd.tensor()"
+            )
+        self._data = value._data
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -127,64 +146,74 @@ class Tensor:
         return self.transpose(-2, -1)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._data.itemsize
 
     # --- conversion ---
     def numpy(self) -> np.ndarray:
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"item(): a Tensor with {self.data.size} elements (shape {self.shape}) cannot "
+                f"item(): a Tensor with {self._data.size} elements (shape {self.shape}) cannot "
                 "be converted to a Python scalar; index it or reduce it first"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data
 
     def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device=None, non_blocking=False) -> Tensor:
+        raise RuntimeError(
+            "cuda(): no GPU here; glassgrad computes on the CPU with NumPy. "
+            "Pick the device with `'cuda' if autograd.cuda.is_available() else 'cpu'`"
+        )
+
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous; "
+                f"Boolean value of Tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -193,16 +222,16 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data)
+        return int(self._data)
 
     def __repr__(self) -> str:
         return format_tensor(self)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (in-place changes show in both)."""
-        out = Tensor._make(self.data, False)
+        out = Tensor._make(self._data, False)
         out._version = self._version
         return out
 
@@ -217,7 +246,7 @@ class Tensor:
                 "requires_grad_(): you can only change requires_grad of leaf tensors; "
                 "use .detach().requires_grad_() for a new leaf"
             )
-        _check_requires_grad(self.data, requires_grad, "requires_grad_")
+        _check_requires_grad(self._data, requires_grad, "requires_grad_")
         self.requires_grad = bool(requires_grad)
         return self
 

@@ -9,7 +9,7 @@ from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, int64
 
 def format_tensor(t) -> str:
     """`tensor([...], dtype=..., grad_fn=<...>)`, as PyTorch prints a tensor."""
-    data = t.data
+    data = t._data
     if data.dtype.kind == "f" and data.size and np.all(np.isfinite(data)) and np.all(data == np.round(data)):
         body = np.array2string(data, separator=", ", prefix="tensor(", formatter={"float_kind": lambda v: f"{v:.0f}."})
     elif data.dtype.kind == "f":

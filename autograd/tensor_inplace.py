@@ -22,7 +22,7 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(_raw(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -55,20 +55,20 @@ class InplaceMethods:
         ufunc = _INPLACE_UFUNCS.get(op)
         if ufunc is not None and not (is_grad_enabled() and (self.requires_grad or _requires_grad(args[0]))):
             try:  # nothing to record: compute straight into self's memory (an optimizer's update)
-                ufunc(self.data, _raw(args[0]), out=self.data, casting="same_kind")
+                ufunc(self._data, _raw(args[0]), out=self._data, casting="same_kind")
             except (TypeError, ValueError):
                 pass  # the general path below raises the error, worded for this op
             else:
                 self._version[0] += 1
                 return self
-        before = Tensor._make(self.data, self.requires_grad)  # self's value before the change
+        before = Tensor._make(self._data, self.requires_grad)  # self's value before the change
         before.grad_fn, before._output_nr = self.grad_fn, self._output_nr
         result = op.apply(before, *args)
         node = result.grad_fn
         if node is not None and node._saved and any(s is before for s in node._saved):
-            before.data = before.data.copy()  # the node keeps the old value, not our memory
+            before._data = before._data.copy()  # the node keeps the old value, not our memory
         try:
-            np.copyto(self.data, result.data, casting="same_kind")
+            np.copyto(self._data, result._data, casting="same_kind")
         except TypeError:
             raise RuntimeError(
                 f"{name}(): result type {_DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast "

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd.arguments import _dims, _int, _size
 from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
+from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 from autograd.elementwise import (
     Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
@@ -25,16 +26,12 @@ from autograd.tensor_inplace import InplaceMethods, _index
 class TensorMethods:
     """The methods, written as in a class body; `attach` copies them onto Tensor."""
 
-    def to(self, dtype=None, *args, **kwargs) -> Tensor:
-        """`to(dtype)` casts (differentiably); a device ('cpu') is accepted and ignored."""
-        dtype = kwargs.get("dtype", dtype)
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype is None or isinstance(dtype, str):
-            return self
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
+    def to(self, *args, **kwargs) -> Tensor:
+        """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`: a cast
+        (differentiable); the device can only be the CPU. `copy=True` always copies."""
+        dtype, copy = parse_to(args, kwargs, "Tensor.to()")
+        if dtype is None or dtype == self._data.dtype:
+            return self.clone() if copy else self
         return Cast.apply(self, dtype)
 
     def type(self, dtype=None):
@@ -166,63 +163,63 @@ class TensorMethods:
 
     # comparisons: tensors without gradient
     def __eq__(self, other):
-        return Tensor._make(self.data == _raw(other), False)
+        return Tensor._make(self._data == _raw(other), False)
 
     def __ne__(self, other):
-        return Tensor._make(self.data != _raw(other), False)
+        return Tensor._make(self._data != _raw(other), False)
 
     def __lt__(self, other):
-        return Tensor._make(self.data < _raw(other), False)
+        return Tensor._make(self._data < _raw(other), False)
 
     def __le__(self, other):
-        return Tensor._make(self.data <= _raw(other), False)
+        return Tensor._make(self._data <= _raw(other), False)
 
     def __gt__(self, other):
-        return Tensor._make(self.data > _raw(other), False)
+        return Tensor._make(self._data > _raw(other), False)
 
     def __ge__(self, other):
-        return Tensor._make(self.data >= _raw(other), False)
+        return Tensor._make(self._data >= _raw(other), False)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        return Tensor._make(~self.data, False)
+        return Tensor._make(~self._data, False)
 
     def __and__(self, other):
-        return Tensor._make(self.data & _raw(other), False)
+        return Tensor._make(self._data & _raw(other), False)
 
     def __or__(self, other):
-        return Tensor._make(self.data | _raw(other), False)
+        return Tensor._make(self._data | _raw(other), False)
 
     def __xor__(self, other):
-        return Tensor._make(self.data ^ _raw(other), False)
+        return Tensor._make(self._data ^ _raw(other), False)
 
     def __floordiv__(self, other):
-        return Tensor._make(self.data // _raw(other), False)
+        return Tensor._make(self._data // _raw(other), False)
 
     def __mod__(self, other):
-        return Tensor._make(self.data % _raw(other), False)
+        return Tensor._make(self._data % _raw(other), False)
 
     def sign(self) -> Tensor:
-        return Tensor._make(np.sign(self.data), False)
+        return Tensor._make(np.sign(self._data), False)
 
     def argmax(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmax, self.data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmax, self._data, dim, keepdim), False)
 
     def argmin(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmin, self.data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmin, self._data, dim, keepdim), False)
 
     def all(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.all(self.data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim), False)
 
     def any(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.any(self.data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim), False)
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self.data), False)
+        return Tensor._make(np.isnan(self._data), False)
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self.data), False)
+        return Tensor._make(np.isfinite(self._data), False)
 
     # --- elementwise ---
     def exp(self):
@@ -325,7 +322,7 @@ class TensorMethods:
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         var = self.var(dim, unbiased, keepdim, correction=correction)
-        zero = Tensor._make(var.data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
+        zero = Tensor._make(var._data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
         return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
 
     def amax(self, dim=None, keepdim=False):
@@ -352,7 +349,7 @@ class TensorMethods:
 
     def logsumexp(self, dim, keepdim=False):
         dims = _dims(dim, self.ndim)
-        peak = np.amax(self.data, axis=dims, keepdims=True)
+        peak = np.amax(self._data, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         shifted = self - Tensor._make(peak, False)
         out = Sum.apply(shifted.exp(), dims, True).log() + Tensor._make(peak, False)
@@ -518,7 +515,7 @@ def _values_indices(x, arg_fn, dim, keepdim):
     """(values, indices) of max/min along `dim`; the gradient flows to the index."""
     dim = _dims(dim, x.ndim)
     dim = dim[0] if dim else 0
-    data = x.data if x.ndim else x.data.reshape(1)
+    data = x._data if x.ndim else x._data.reshape(1)
     indices = arg_fn(data, axis=dim, keepdims=True)
     grids = list(np.ogrid[tuple(slice(s) for s in indices.shape)])
     grids[dim] = indices

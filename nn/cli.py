@@ -113,8 +113,8 @@ def load_data(name: str, seed: int = 0, limit: int | None = None) -> Data:
         sets = []
         for split in (True, False):
             raw = MNIST(name, train=split)
-            images = raw.data.data[:limit].astype(np.float32)[:, None] / 255.0
-            sets.append(TensorDataset(autograd.from_numpy(images), autograd.from_numpy(raw.targets.data[:limit])))
+            images = raw.data.numpy()[:limit].astype(np.float32)[:, None] / 255.0
+            sets.append(TensorDataset(autograd.from_numpy(images), autograd.from_numpy(raw.targets.numpy()[:limit])))
         train, test = sets
     train, test = _limit(train, limit), _limit(test, limit)
     n_val = max(1, min(5000, len(train) // 10))

@@ -29,7 +29,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(autograd.empty(out_features, in_features, dtype=dtype))
@@ -117,7 +117,7 @@ class Embedding(Module):
         dtype=None,
     ):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from autograd import no_grad
+from autograd.device import check_device, parse_to
 from autograd.grad_mode import node_metadata
 from autograd.tensor import Tensor, _array_from, _check_requires_grad
 
@@ -34,7 +35,7 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        array = data.data if isinstance(data, Tensor) else _array_from(data)
+        array = data._data if isinstance(data, Tensor) else _array_from(data)
         _check_requires_grad(array, requires_grad, "Parameter")
         param = cls._make(array, bool(requires_grad))
         if isinstance(data, Tensor):
@@ -118,10 +119,9 @@ def _typename(value) -> str:
     return type(value).__module__ + "." + type(value).__qualname__
 
 
-def _check_device(device) -> None:
-    """Layers take PyTorch's `device=` argument; only the CPU exists here."""
-    if device is not None and str(device) != "cpu":
-        raise RuntimeError(f"glassgrad runs on the CPU only; got device {device!r}")
+def _check_device(device, layer: str) -> None:
+    """Layers take PyTorch's `device=` argument; only the CPU computes here."""
+    check_device(device, f"nn.{layer}()")
 
 
 # --- Module ------------------------------------------------------------------------
@@ -425,7 +425,7 @@ class Module:
                     f"from checkpoint but received {type(value)}"
                 )
                 continue
-            source = np.asarray(value.data if isinstance(value, Tensor) else value)
+            source = np.asarray(value._data if isinstance(value, Tensor) else value)
             if current.ndim == 0 and source.shape == (1,):
                 source = source.reshape(())
             if source.shape != current.shape:
@@ -496,20 +496,11 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """`to(dtype)`, `to(tensor)`, `to('cpu')`, `to('cpu', dtype)`: cast the floating
+        """`to(dtype)`, `to(tensor)`, `to(device)`, `to(device, dtype)`: cast the floating
         parameters and buffers in place (the Parameter objects stay the same)."""
-        dtype = kwargs.get("dtype")
-        for arg in args + tuple(v for k, v in kwargs.items() if k in ("device", "tensor")):
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) or arg is None:
-                if arg is not None and not arg.startswith("cpu"):
-                    raise RuntimeError(f"Module.to(): glassgrad runs on the CPU only; got device {arg!r}")
-            elif not isinstance(arg, bool):  # non_blocking is accepted and ignored
-                dtype = arg
+        dtype, _ = parse_to(args, kwargs, "Module.to()")
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         if dtype.kind not in "fc":
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
@@ -519,10 +510,10 @@ class Module:
     def _cast_floating(self, dtype):
         for module in self.modules():
             for tensor in list(module._parameters.values()) + list(module._buffers.values()):
-                if tensor is not None and tensor.data.dtype.kind == "f" and tensor.data.dtype != dtype:
-                    tensor.data = tensor.data.astype(dtype)
+                if tensor is not None and tensor._data.dtype.kind == "f" and tensor._data.dtype != dtype:
+                    tensor._data = tensor._data.astype(dtype)
                     if tensor.grad is not None:
-                        tensor.grad.data = tensor.grad.data.astype(dtype)
+                        tensor.grad._data = tensor.grad._data.astype(dtype)
         return self
 
     def float(self):
@@ -536,6 +527,12 @@ class Module:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        raise RuntimeError(
+            "Module.cuda(): no GPU here; glassgrad computes on the CPU with NumPy. "
+            "Pick the device with `'cuda' if autograd.cuda.is_available() else 'cpu'`"
+        )
 
     # --- repr ---
     def _get_name(self) -> str:

@@ -31,7 +31,7 @@ class _BatchNorm(Module):
         bias: bool = True,
     ):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -141,7 +141,7 @@ class LayerNorm(Module):
         dtype=None,
     ):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)

@@ -62,15 +62,15 @@ def plot_decision_boundary(model, X, y, ax=None, path=None, title=None, resoluti
     """The regions a 2-D classifier assigns to each class (argmax of its logits, or
     the sign of a single logit), with the points (X, y) on top."""
     figure, (ax,) = _figure(ax, 1, (4.5, 4.0))
-    X = np.asarray(X.data if isinstance(X, Tensor) else X)
-    y = np.asarray(y.data if isinstance(y, Tensor) else y).ravel()
+    X = np.asarray(X._data if isinstance(X, Tensor) else X)
+    y = np.asarray(y._data if isinstance(y, Tensor) else y).ravel()
     (x0, y0), (x1, y1) = X.min(0) - margin, X.max(0) + margin
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = from_numpy(np.c_[gx.ravel(), gy.ravel()].astype(np.float32))
     was_training = model.training
     model.eval()
     with no_grad():
-        logits = model(grid).data
+        logits = model(grid)._data
     model.train(was_training)
     if logits.ndim == 2 and logits.shape[1] > 1:
         regions = logits.argmax(1)
@@ -94,7 +94,7 @@ def show_images(images, titles=None, ncols=8, cmap="gray", path=None, title=None
     """A grid of 2-D images (an array (N, H, W) or (N, 1, H, W), or a list): digits,
     filters, feature maps. `symmetric` centres the colour scale on 0 (for filters,
     with a red-blue map)."""
-    images = [np.asarray(im.data if isinstance(im, Tensor) else im).squeeze() for im in images]
+    images = [np.asarray(im._data if isinstance(im, Tensor) else im).squeeze() for im in images]
     from matplotlib.figure import Figure
 
     nrows = -(-len(images) // ncols)

@@ -32,7 +32,7 @@ __all__ = ["History", "accuracy", "confusion_matrix", "evaluate", "fit", "format
 
 
 def _numpy(x) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return np.asarray(x._data if isinstance(x, Tensor) else x)
 
 
 def _predicted_classes(output: np.ndarray) -> np.ndarray:
@@ -152,7 +152,7 @@ def predict(model, loader) -> tuple:
     try:
         with no_grad():
             for inputs, target in _batches(loader):
-                outputs.append(model(inputs).data)
+                outputs.append(model(inputs)._data)
                 targets.append(_numpy(target))
     finally:
         model.train(was_training)
@@ -188,7 +188,7 @@ class _Diverged(Exception):
 
 
 def _snapshot(model) -> dict:
-    return {key: from_numpy(np.array(value.data, copy=True)) for key, value in model.state_dict().items()}
+    return {key: from_numpy(np.array(value._data, copy=True)) for key, value in model.state_dict().items()}
 
 
 def _short(name: str) -> str:

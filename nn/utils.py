@@ -45,7 +45,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     norm_type = float(norm_type)
     if not tensors:
         return from_numpy(np.zeros((), np.float32))
-    norms = np.stack([_norm(t.data, norm_type) for t in tensors]).astype(tensors[0].dtype, copy=False)
+    norms = np.stack([_norm(t._data, norm_type) for t in tensors]).astype(tensors[0].dtype, copy=False)
     total = np.asarray(_norm(norms, norm_type), dtype=norms.dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -61,7 +61,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
     grads = [p.grad for p in _tensors(parameters) if p.grad is not None]
     if not grads:
         return
-    total = np.asarray(total_norm.data if isinstance(total_norm, Tensor) else total_norm)
+    total = np.asarray(total_norm._data if isinstance(total_norm, Tensor) else total_norm)
     coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0)
     with no_grad(), np.errstate(invalid="ignore"):  # a non-finite norm gives nan gradients, as in PyTorch
         for g in grads:
@@ -109,6 +109,6 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         raise RuntimeError(
             f"vector_to_parameters(): vec has {vec.numel()} elements but the parameters need {sum(sizes)}"
         )
-    flat = vec.data.reshape(-1)
+    flat = vec._data.reshape(-1)
     for p, start, size in zip(parameters, np.cumsum([0] + sizes[:-1]), sizes):
-        p.data = flat[start : start + size].reshape(p.shape)
+        p._data = flat[start : start + size].reshape(p.shape)

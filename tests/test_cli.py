@@ -74,7 +74,7 @@ def test_train_is_reproducible(tmp_path, capsys):
         assert run(capsys, "train", "--dataset", "moons", "--epochs", "2", "--seed", "7", "--no-progress",
                    "--out", str(tmp_path / name))[0] == 0
     first, second = autograd.load(tmp_path / "a" / "weights.npz"), autograd.load(tmp_path / "b" / "weights.npz")
-    assert all(np.array_equal(first[k].data, second[k].data) for k in first)
+    assert all(np.array_equal(first[k].numpy(), second[k].numpy()) for k in first)
 
 
 def test_early_stopping_patience(tmp_path, capsys):
@@ -183,7 +183,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights(tmp_path, capsys, monke
     def step(self, *args, **kwargs):
         calls[0] += 1
         if calls[0] == 12 + 5:  # 12 batches per epoch: Ctrl-C in the middle of epoch 2
-            saved.update({k: v.data.copy() for k, v in model_of(self).items()})
+            saved.update({k: v.numpy().copy() for k, v in model_of(self).items()})
             raise KeyboardInterrupt
         return original_step(self, *args, **kwargs)
 
@@ -201,7 +201,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights(tmp_path, capsys, monke
     assert history["stop_reason"] == "interrupted" and len(history["epochs"]) == 1
     weights = autograd.load(tmp_path / "weights.npz")
     # the saved weights are epoch 1's, not those of the interrupted middle of epoch 2
-    assert not all(np.array_equal(w.data, saved[str(i)]) for i, w in enumerate(weights.values()))
+    assert not all(np.array_equal(w.numpy(), saved[str(i)]) for i, w in enumerate(weights.values()))
 
 
 def test_ctrl_c_outside_training(capsys, monkeypatch):

@@ -23,7 +23,7 @@ def default_collate(batch: list):
     if isinstance(elem, Tensor):
         if any(t.requires_grad for t in batch):
             return stack(batch)  # differentiable, as torch.stack
-        return from_numpy(np.stack([t.data for t in batch]))
+        return from_numpy(np.stack([t._data for t in batch]))
     if isinstance(elem, (np.ndarray, np.generic)):
         if np.asarray(elem).dtype.kind in "OSUV":
             raise TypeError(f"default_collate: cannot batch numpy arrays of dtype {np.asarray(elem).dtype}")
@@ -58,7 +58,7 @@ def _batch_getter(dataset):
     if type(dataset).__getitem__ is TensorDataset.__getitem__:
         if any(t.requires_grad for t in dataset.tensors):
             return None  # collate with the differentiable stack instead
-        return lambda index: [from_numpy(t.data[index]) for t in dataset.tensors]
+        return lambda index: [from_numpy(t._data[index]) for t in dataset.tensors]
     if type(dataset).__getitem__ is Subset.__getitem__:
         inner = _batch_getter(dataset.dataset)
         indices = np.asarray(dataset.indices, dtype=np.int64)

@@ -224,7 +224,7 @@ class MNIST(Dataset):
         )
 
     def __getitem__(self, index):
-        image, target = self.data.data[index], int(self.targets.data[index])
+        image, target = self.data._data[index], int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -232,4 +232,4 @@ class MNIST(Dataset):
         return image, target
 
     def __len__(self) -> int:
-        return len(self.targets.data)
+        return len(self.targets._data)

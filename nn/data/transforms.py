@@ -51,7 +51,7 @@ class InterpolationMode(str, Enum):
 def _apply(img, fn):
     """Run `fn` on the array inside `img`, giving back the same kind of object."""
     if isinstance(img, Tensor):
-        return from_numpy(np.ascontiguousarray(fn(img.data)))
+        return from_numpy(np.ascontiguousarray(fn(img._data)))
     return fn(np.asarray(img))
 
 
@@ -344,5 +344,5 @@ def tta_predict(model, x, transforms=(lambda x: x, hflip), activation=None) -> T
         for t in transforms:
             out = model(t(x))
             out = activation(out) if activation is not None else out
-            outputs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
+            outputs.append(out._data if isinstance(out, Tensor) else np.asarray(out))
     return from_numpy(np.mean(np.stack(outputs), axis=0))

@@ -8,7 +8,7 @@ from autograd.tensor import Tensor
 
 
 def _array(x) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _const(array, dtype=None) -> Tensor:

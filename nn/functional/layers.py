@@ -70,7 +70,7 @@ def batch_norm(
     shape = _channel_shape(input)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
-        count = input.data.size // max(channels, 1)
+        count = input._data.size // max(channels, 1)
         if count <= 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape}"
@@ -160,10 +160,10 @@ def embedding(
 def _renorm_rows(weight: Tensor, index: np.ndarray, max_norm: float, norm_type: float) -> None:
     """Rescale in place the rows of weight used by index whose norm exceeds max_norm."""
     used = np.unique(index)
-    norms = np.linalg.norm(weight.data[used].astype(np.float64), ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight._data[used].astype(np.float64), ord=norm_type, axis=1)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)[:, None]
     with no_grad():
-        weight[used] = _const(weight.data[used] * scale, dtype=weight.dtype)
+        weight[used] = _const(weight._data[used] * scale, dtype=weight.dtype)
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:

@@ -115,7 +115,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
 
 def _clamped_log(x: Tensor) -> Tensor:
     """max(log x, -100), as PyTorch's BCELoss, with finite gradients (0 where clamped)."""
-    ok = x.data > math.exp(-100.0)
+    ok = x._data > math.exp(-100.0)
     safe = where(_const(ok), x, 1.0)
     return where(_const(ok), safe.log(), -100.0)
 
@@ -131,7 +131,7 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is "
             "deprecated. Please ensure they have the same size."
         )
-    if np.any((input.data < 0) | (input.data > 1)):
+    if np.any((input._data < 0) | (input._data > 1)):
         raise RuntimeError(
             "binary_cross_entropy(): all elements of input should be between 0 and 1; for logits use "
             "binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
@@ -145,7 +145,7 @@ def binary_cross_entropy(
 def _log1p_exp_neg(x: Tensor) -> Tensor:
     """log(1 + e^-x) = -log(sigmoid(x)) without overflow: log1p(e^-|x|) + max(-x, 0),
     with |x| and max written through constant signs so the gradient at 0 is exact."""
-    negative = x.data < 0
+    negative = x._data < 0
     sign = _const(np.where(negative, -1.0, 1.0), dtype=x.dtype)
     return (-(x * sign)).exp().log1p() - x * _const(negative, dtype=x.dtype)
 
@@ -343,7 +343,7 @@ def hinge_embedding_loss(
 
 def _xlogx(t: Tensor) -> Tensor:
     """t log t, 0 where t = 0."""
-    zero = _const(t.data == 0)
+    zero = _const(t._data == 0)
     return t * where(zero, 1.0, t).log()
 
 

@@ -57,13 +57,13 @@ class Adagrad(Optimizer):
         if not self.state.get(p):
             self._init_state(p, group)
         state = self.state[p]
-        state["step"].data += 1
-        step = float(state["step"].data)
+        state["step"]._data += 1
+        step = float(state["step"]._data)
         weight_decay = float(group["weight_decay"])
         g = -grad if group["maximize"] else grad
         if weight_decay:
-            g = g + weight_decay * p.data
+            g = g + weight_decay * p._data
         clr = float(group["lr"]) / (1 + (step - 1) * float(group["lr_decay"]))
-        state["sum"].data += g * g
-        std = np.sqrt(state["sum"].data) + float(group["eps"])
+        state["sum"]._data += g * g
+        std = np.sqrt(state["sum"]._data) + float(group["eps"])
         p.sub_(from_numpy(clr * g / std))

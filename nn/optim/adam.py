@@ -55,22 +55,22 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = _zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = _zeros_like(p)
-        state["step"].data += 1
-        step = float(state["step"].data)
+        state["step"]._data += 1
+        step = float(state["step"]._data)
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
         g = -grad if group["maximize"] else grad
         if weight_decay and group["decoupled_weight_decay"]:
             p.mul_(1 - lr * weight_decay)
         elif weight_decay:
-            g = g + weight_decay * p.data
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            g = g + weight_decay * p._data
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         m += (1 - beta1) * (g - m)
         v *= beta2
         v += (1 - beta2) * g * g
         if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
-            v = state["max_exp_avg_sq"].data
+            np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
+            v = state["max_exp_avg_sq"]._data
         step_size = lr / (1 - beta1**step)
         denom = np.sqrt(v) / (1 - beta2**step) ** 0.5 + float(group["eps"])
         p.sub_(from_numpy(step_size * m / denom))

@@ -100,7 +100,7 @@ class Optimizer:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:  # a grad of another dtype must not change p's
-                        self._update(p, p.grad.data.astype(p.dtype, copy=False), group)
+                        self._update(p, p.grad._data.astype(p.dtype, copy=False), group)
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict) -> None:
@@ -151,7 +151,7 @@ class Optimizer:
 def _cast(p: Tensor, value, name):
     """A copy of a saved state value; tensors take `p`'s float dtype (except "step")."""
     if isinstance(value, (Tensor, np.ndarray)):
-        array = np.array(value.data if isinstance(value, Tensor) else value)
+        array = np.array(value._data if isinstance(value, Tensor) else value)
         if name != "step" and p.dtype.kind == "f" and array.dtype.kind == "f":
             array = array.astype(p.dtype, copy=False)
         return from_numpy(array)
@@ -159,7 +159,7 @@ def _cast(p: Tensor, value, name):
 
 
 def _zeros_like(p: Tensor, fill=0.0) -> Tensor:
-    return from_numpy(np.full_like(p.data, fill))
+    return from_numpy(np.full_like(p._data, fill))
 
 
 def _step_counter() -> Tensor:

@@ -56,23 +56,23 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = _zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = _zeros_like(p)
-        state["step"].data += 1
+        state["step"]._data += 1
         weight_decay = float(group["weight_decay"])
         g = -grad if group["maximize"] else grad
         if weight_decay:
-            g = g + weight_decay * p.data
-        v = state["square_avg"].data
+            g = g + weight_decay * p._data
+        v = state["square_avg"]._data
         v *= alpha
         v += (1 - alpha) * g * g
         if group["centered"]:
-            m = state["grad_avg"].data
+            m = state["grad_avg"]._data
             m += (1 - alpha) * (g - m)
             d = np.sqrt(v - m * m) + float(group["eps"])
         else:
             d = np.sqrt(v) + float(group["eps"])
         lr = float(group["lr"])
         if momentum > 0:
-            b = state["momentum_buffer"].data
+            b = state["momentum_buffer"]._data
             b *= momentum
             b += g / d
             p.sub_(from_numpy(lr * b))

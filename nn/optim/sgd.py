@@ -41,14 +41,14 @@ class SGD(Optimizer):
         weight_decay = float(group["weight_decay"])
         g = -grad if group["maximize"] else grad
         if weight_decay:
-            g = g + weight_decay * p.data
+            g = g + weight_decay * p._data
         if momentum:
             state = self.state[p]
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = from_numpy(np.array(g))
             else:
-                buf.data *= momentum
-                buf.data += (1 - float(group["dampening"])) * g
-            g = g + momentum * buf.data if group["nesterov"] else buf.data
+                buf._data *= momentum
+                buf._data += (1 - float(group["dampening"])) * g
+            g = g + momentum * buf._data if group["nesterov"] else buf._data
         p.sub_(from_numpy(lr * g))

@@ -242,7 +242,7 @@ def check_against(fn, ref, arrays, rng, rtol=1e-10, atol=1e-10):
     xs = [autograd.tensor(a, requires_grad=True) for a in arrays]
     out = fn(*xs)
     expected = ref(*arrays)
-    assert_close(out.data, expected, rtol=rtol, atol=atol, what="forward")
+    assert_close(out.numpy(), expected, rtol=rtol, atol=atol, what="forward")
 
     upstream = rng.standard_normal(out.shape)
     before = [a.copy() for a in arrays], upstream.copy()
@@ -256,20 +256,20 @@ def check_against(fn, ref, arrays, rng, rtol=1e-10, atol=1e-10):
     def loss(sign):
         with autograd.no_grad():
             moved = [autograd.tensor(a + sign * eps * v) for a, v in zip(arrays, direction)]
-            return float(np.sum(fn(*moved).data * upstream))
+            return float(np.sum(fn(*moved).numpy() * upstream))
 
     numeric = (loss(1.0) - loss(-1.0)) / (2 * eps)
-    analytic = sum(float(np.sum(x.grad.data * v)) for x, v in zip(xs, direction))
+    analytic = sum(float(np.sum(x.grad.numpy() * v)) for x, v in zip(xs, direction))
     assert math.isclose(analytic, numeric, rel_tol=1e-5, abs_tol=1e-6), (analytic, numeric)
 
     xs32 = [autograd.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
     out32 = fn(*xs32)
     assert out32.dtype == np.float32
-    assert_close(out32.data, expected, rtol=1e-4, atol=1e-4, what="forward in float32")
+    assert_close(out32.numpy(), expected, rtol=1e-4, atol=1e-4, what="forward in float32")
     out32.backward(autograd.tensor(upstream.astype(np.float32)))
     for x, x32 in zip(xs, xs32):
         assert x32.grad.dtype == np.float32 and x32.grad.shape == x32.shape
-        assert_close(x32.grad.data, x.grad.data, rtol=1e-3, atol=1e-4, what="gradient in float32")
+        assert_close(x32.grad.numpy(), x.grad.numpy(), rtol=1e-3, atol=1e-4, what="gradient in float32")
 
 
 # --- convolution -----------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def test_conv_transpose2d_is_the_input_gradient_of_conv2d():
     back = F.conv_transpose2d(autograd.tensor(v), autograd.tensor(w), stride=(2, 3), padding=(1, 2),
                               output_padding=(0, 1), groups=2, dilation=(2, 1))
     assert back.shape == x.shape
-    assert math.isclose(float(np.sum(y.data * v)), float(np.sum(x * back.data)), rel_tol=1e-10)
+    assert math.isclose(float(np.sum(y.numpy() * v)), float(np.sum(x * back.numpy())), rel_tol=1e-10)
 
 
 def test_an_infinite_weight_spoils_only_the_outputs_it_reaches():
@@ -364,7 +364,7 @@ def test_an_infinite_weight_spoils_only_the_outputs_it_reaches():
     w[0, 0, 0, 2] = np.inf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf in the reference
-        ours = F.conv_transpose2d(autograd.tensor(x), autograd.tensor(w), padding=1).data
+        ours = F.conv_transpose2d(autograd.tensor(x), autograd.tensor(w), padding=1).numpy()
         expected = ref_conv_transpose2d(x, w, None, (1, 1), (1, 1), (0, 0), 1, (1, 1))
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(expected))
     assert_close(np.nan_to_num(ours), np.nan_to_num(expected), rtol=1e-10, atol=1e-10)
@@ -382,8 +382,8 @@ def test_max_pool2d_matches_loops_and_central_differences(config):
                                      config["ceil_mode"])
     out, indices = F.max_pool2d(autograd.tensor(x), return_indices=True, **config)
     assert indices.dtype == np.int64 and not indices.requires_grad
-    np.testing.assert_array_equal(indices.data, index)
-    assert_close(out.data, expected, rtol=0, atol=0)
+    np.testing.assert_array_equal(indices.numpy(), index)
+    assert_close(out.numpy(), expected, rtol=0, atol=0)
     assume(np.isfinite(expected).all())  # central differences need finite outputs
     check_against(lambda a: F.max_pool2d(a, **config), lambda a: expected, [x], rng)
 
@@ -406,7 +406,7 @@ def test_pool1d_match_loops(config):
                   for key in ("kernel_size", "stride", "padding", "dilation"))
     expected, index = ref_max_pool2d(x[:, :, None], (1, k), (1, s or k), (0, p), (1, d), config["ceil_mode"])
     _, indices = F.max_pool1d(autograd.tensor(x), k, s, p, d, config["ceil_mode"], return_indices=True)
-    np.testing.assert_array_equal(indices.data, index[:, :, 0])
+    np.testing.assert_array_equal(indices.numpy(), index[:, :, 0])
     assume(np.isfinite(expected).all())
     check_against(lambda a: F.max_pool1d(a, k, s, p, d, config["ceil_mode"]), lambda a: expected[:, :, 0], [x], rng)
     p = min(p, k // 2)
@@ -498,12 +498,12 @@ def test_third_derivative_of_a_convolution():
         w_ = autograd.tensor(w_array, requires_grad=True)
         (g,) = autograd.grad((F.conv2d(x, w_, padding=1) ** 2).sum(), w_, create_graph=True)
         (h,) = autograd.grad((g * g).sum(), x)
-        return h.data
+        return h.numpy()
 
     direction = rng.standard_normal(w.shape)
-    numeric = (second(w.data + 1e-6 * direction) - second(w.data - 1e-6 * direction)) / 2e-6
+    numeric = (second(w.numpy() + 1e-6 * direction) - second(w.numpy() - 1e-6 * direction)) / 2e-6
     (analytic,) = autograd.grad(gx, w, autograd.tensor(np.ones(x.shape)))
-    assert math.isclose(float(np.sum(analytic.data * direction)), float(numeric.sum()), rel_tol=1e-5)
+    assert math.isclose(float(np.sum(analytic.numpy() * direction)), float(numeric.sum()), rel_tol=1e-5)
 
 
 # --- what backward computes and keeps --------------------------------------------------------------
@@ -537,9 +537,9 @@ def test_backward_twice_and_retain_graph():
     x, w = autograd.randn(2, 2, 6, 6, requires_grad=True), autograd.randn(3, 2, 3, 3, requires_grad=True)
     y = F.conv2d(x, w).sum()
     y.backward(retain_graph=True)
-    first = w.grad.data.copy()
+    first = w.grad.numpy().copy()
     y.backward()  # the kept im2col matrix was released after the first backward: recomputed
-    assert_close(w.grad.data, 2 * first, rtol=1e-5, atol=1e-5)
+    assert_close(w.grad.numpy(), 2 * first, rtol=1e-5, atol=1e-5)
 
 
 def test_buffers_are_reused_and_released():
@@ -570,7 +570,7 @@ def test_kept_im2col_matrices_stay_within_the_budget(monkeypatch, budget):
     assert (conv_ops._kept["bytes"] > before) == (budget > 0)
     y.backward(autograd.tensor(np.ones(y.shape)))
     assert conv_ops._kept["bytes"] == before
-    assert_close(wt.grad.data, ref_conv_weight_grad(x, w.shape), rtol=1e-10, atol=1e-10)
+    assert_close(wt.grad.numpy(), ref_conv_weight_grad(x, w.shape), rtol=1e-10, atol=1e-10)
     y = F.conv2d(xt, wt, padding=1)
     del y  # a graph dropped without backward releases its reservation too
     assert conv_ops._kept["bytes"] == before
@@ -638,12 +638,12 @@ def _compare_with_torch(torch, ours, theirs, *arrays):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out, expected = ours(*xs), theirs(*ts)
-    assert_close(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10, what="forward")
+    assert_close(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10, what="forward")
     upstream = np.random.default_rng(0).standard_normal(out.shape)
     out.backward(autograd.tensor(upstream))
     expected.backward(torch.from_numpy(upstream))
     for i, (x, t) in enumerate(zip(xs, ts)):
-        assert_close(x.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-10, what=f"gradient of input {i}")
+        assert_close(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-10, what=f"gradient of input {i}")
 
 
 # --- impossible configurations name the shapes ----------------------------------------------------------

@@ -74,7 +74,7 @@ def test_float32_leaf_gets_float32_gradient_from_a_float64_graph():
     x = autograd.tensor([1.0, 2.0], requires_grad=True)
     (x.double() * autograd.tensor(np.array([3.0, 4.0]))).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])
 
 
 # --- errors: the kind PyTorch raises, with the op and the shapes in the message -------------
@@ -248,12 +248,12 @@ def test_results_and_gradients_equal_pytorch(name, input_shapes, fn, seed):
     for o, t in zip(out_ours, out_theirs):
         assert o.shape == tuple(t.shape), name
         assert DTYPE_NAMES[o.dtype] == str(t.dtype), name
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(o.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
     upstream = rng.standard_normal(out_ours[0].shape)
     out_ours[0].backward(autograd.tensor(upstream))
     out_theirs[0].backward(torch.tensor(upstream))
     for x, t in zip(ours, theirs):
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
 
 
 # Where the derivative has a kink or a tie, PyTorch picks a value: these pin ours to it.

@@ -18,14 +18,14 @@ def test_gradients_accumulate_across_backward_calls():
     x = leaf([1.0, 2.0])
     (x * x).sum().backward()
     (x * 3.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 3.0)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() + 3.0)
 
 
 def test_a_tensor_used_twice_gets_both_contributions():
     x = leaf([1.5, -2.0])
     y = x * x + x  # d/dx = 2x + 1
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 1)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() + 1)
 
 
 def test_diamond_graph_visits_each_node_once_with_the_summed_gradient():
@@ -33,8 +33,8 @@ def test_diamond_graph_visits_each_node_once_with_the_summed_gradient():
     h = x.exp()
     y = (h * 2.0 + h.sin()).sum()
     y.backward()
-    expected = np.exp(x.data) * (2.0 + np.cos(np.exp(x.data)))
-    np.testing.assert_allclose(x.grad.data, expected)
+    expected = np.exp(x.numpy()) * (2.0 + np.cos(np.exp(x.numpy())))
+    np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
 def test_second_backward_through_freed_graph_says_retain_graph():
@@ -50,7 +50,7 @@ def test_retain_graph_allows_a_second_backward():
     y = (x.exp()).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(x.data))
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(x.numpy()))
 
 
 def test_backward_of_non_scalar_needs_gradient():
@@ -58,7 +58,7 @@ def test_backward_of_non_scalar_needs_gradient():
     with pytest.raises(RuntimeError, match="gradient"):
         (x * 2.0).backward()
     (x * 2.0).backward(gradient=autograd.tensor([1.0, 10.0], dtype=np.float64))
-    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 20.0])
 
 
 def test_backward_on_a_tensor_without_grad_raises():
@@ -69,22 +69,22 @@ def test_backward_on_a_tensor_without_grad_raises():
 def test_leaf_gradients_never_share_memory():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0] = 100.0
-    assert b.grad.data[0] == 1.0
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.numpy()[0] = 100.0
+    assert b.grad.numpy()[0] == 1.0
 
 
 def test_leaf_hook_sees_the_total_gradient_and_can_replace_it():
     x = leaf([1.0, 2.0])
     seen = []
-    handle = x.register_hook(lambda g: seen.append(g.data.copy()) or g * 10.0)
+    handle = x.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 10.0)
     (x * x + x).sum().backward()
-    np.testing.assert_allclose(seen[0], 2 * x.data + 1)
-    np.testing.assert_allclose(x.grad.data, 10 * (2 * x.data + 1))
+    np.testing.assert_allclose(seen[0], 2 * x.numpy() + 1)
+    np.testing.assert_allclose(x.grad.numpy(), 10 * (2 * x.numpy() + 1))
     handle.remove()
     x.grad = None
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy())
 
 
 def test_hook_on_intermediate_changes_what_flows_upstream():
@@ -92,7 +92,7 @@ def test_hook_on_intermediate_changes_what_flows_upstream():
     h = x * 3.0
     h.register_hook(lambda g: g * 0.0 + 1.0)
     (h * h).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
 
 
 @pytest.mark.parametrize("on_leaf", [True, False])
@@ -119,7 +119,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     h.retain_grad()
     assert h.retains_grad and not h.is_leaf
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(h.grad.numpy(), 2 * h.numpy())
     other = x * 2.0
     (other * other).sum().backward()
     assert other.grad is None
@@ -193,7 +193,7 @@ def test_detach_and_requires_grad_():
     x = leaf([1.0, 2.0])
     y = x * 2.0
     d = y.detach()
-    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, y.data)
+    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.numpy(), y.numpy())
     with pytest.raises(RuntimeError, match="leaf"):
         y.requires_grad_()
     z = autograd.tensor([1.0]).requires_grad_()
@@ -205,11 +205,11 @@ def test_detach_and_requires_grad_():
 def test_grad_fn_names_and_next_functions():
     x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     y = (x * w).relu().sum()
-    assert y.grad_fn.name() == "SumBackward"
+    assert y.grad_fn.name() == "SumBackward0"
     (relu, _), _, _ = y.grad_fn.next_functions
-    assert relu.name() == "ReluBackward"
+    assert relu.name() == "ReluBackward0"
     (mul, _), = relu.next_functions
-    assert mul.name() == "MulBackward"
+    assert mul.name() == "MulBackward0"
     names = [fn.name() for fn, _ in mul.next_functions]
     assert names == ["AccumulateGrad", "AccumulateGrad"]
     assert mul.next_functions[0][0].variable is x
@@ -225,7 +225,7 @@ class ScaledCube(Function):
     def forward(ctx, x, k):
         ctx.save_for_backward(x)
         ctx.k = k
-        return Tensor._make(k * x.data**3, False)
+        return Tensor._make(k * x.numpy()**3, False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -239,7 +239,7 @@ def test_user_function_goes_through_the_same_engine():
     y = ScaledCube.apply(x, 2.0)
     assert y.grad_fn.name() == "ScaledCubeBackward"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 6.0 * x.data**2)
+    np.testing.assert_allclose(x.grad.numpy(), 6.0 * x.numpy()**2)
 
 
 class SplitSigns(Function):
@@ -248,12 +248,12 @@ class SplitSigns(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.maximum(x.data, 0), np.minimum(x.data, 0)
+        return np.maximum(x.numpy(), 0), np.minimum(x.numpy(), 0)
 
     @staticmethod
     def backward(ctx, grad_pos, grad_neg):
         (x,) = ctx.saved_tensors
-        pos = autograd.tensor(x.data > 0, dtype=x.dtype)
+        pos = autograd.tensor(x.numpy() > 0, dtype=x.dtype)
         return grad_pos * pos + grad_neg * (1.0 - pos)
 
 
@@ -261,17 +261,17 @@ def test_multi_output_function_gets_one_gradient_per_output():
     x = leaf([1.0, -2.0, 3.0])
     pos, neg = SplitSigns.apply(x)
     (pos * 2.0 + neg * 5.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 5.0, 2.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 5.0, 2.0])
     x.grad = None
     pos, _ = SplitSigns.apply(x)  # the unused output's gradient is zeros
     pos.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0, 0.0, 1.0])
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 1.0])
 
 
 class WrongCount(Function):
     @staticmethod
     def forward(ctx, x, y):
-        return x.data + y.data
+        return x.numpy() + y.numpy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -297,7 +297,7 @@ def test_function_apply_passes_keyword_arguments_to_forward():
         @staticmethod
         def forward(ctx, x, factor=2.0):  # y = factor x
             ctx.factor = factor
-            return x.data * factor
+            return x.numpy() * factor
 
         @staticmethod
         def backward(ctx, grad):
@@ -305,9 +305,9 @@ def test_function_apply_passes_keyword_arguments_to_forward():
 
     x = autograd.tensor([1.0, 2.0], requires_grad=True)
     Scale.apply(x, factor=3.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
     with autograd.no_grad():
-        np.testing.assert_array_equal(Scale.apply(x, factor=5.0).data, [5.0, 10.0])
+        np.testing.assert_array_equal(Scale.apply(x, factor=5.0).numpy(), [5.0, 10.0])
 
 
 def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
@@ -319,7 +319,7 @@ def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
         @staticmethod
         def forward(ctx, x, y, z):  # x + y + z
             seen["needs"] = ctx.needs_input_grad
-            return x.data + y.data + z.data
+            return x.numpy() + y.numpy() + z.numpy()
 
         @staticmethod
         def backward(ctx, grad):
@@ -330,7 +330,7 @@ def test_a_nodes_gradient_goes_to_a_leaf_a_node_and_nowhere():
     with autograd.no_grad():  # forward unrecorded: no input needs a gradient, as in PyTorch
         Three.apply(a, b, c)
     assert seen["needs"] == (False, False, False)
-    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])  # 1 directly + 2 through c
+    np.testing.assert_array_equal(a.grad.numpy(), [3.0, 3.0])  # 1 directly + 2 through c
     assert b.grad is None
 
 
@@ -340,7 +340,7 @@ def test_a_backward_that_returns_no_tensor_raises_naming_the_function(bad, creat
     class Odd(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x.numpy() * 2
 
         @staticmethod
         def backward(ctx, grad):

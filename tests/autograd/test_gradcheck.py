@@ -20,7 +20,7 @@ class WrongTanh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.tanh(x.data)
+        return np.tanh(x.numpy())
 
     @staticmethod
     def backward(ctx, grad):
@@ -34,7 +34,7 @@ class ForgetsBroadcast(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a.data + b.data
+        return a.numpy() + b.numpy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -47,7 +47,7 @@ class Float32Inside(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x.numpy()**3
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,7 +102,7 @@ def test_gradgradcheck_catches_a_wrong_second_derivative():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x.data**2
+            return x.numpy()**2
 
         @staticmethod
         def backward(ctx, grad):
@@ -126,9 +126,9 @@ def test_strategies_draw_what_they_promise():
         np.broadcast_shapes(*triple)  # raises if they don't broadcast
         t = data.draw(tensors(shape, avoid=(0.0,), margin=0.1))
         assert t.shape == shape and t.dtype == np.float64 and t.requires_grad
-        assert np.all(np.abs(t.data) > 0.1)
+        assert np.all(np.abs(t.numpy()) > 0.1)
         gapped = data.draw(tensors((5,), min_gap=0.05))
-        assert np.min(np.diff(np.sort(gapped.data))) > 0.05
+        assert np.min(np.diff(np.sort(gapped.numpy()))) > 0.05
 
     run()
 

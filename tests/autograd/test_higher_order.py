@@ -24,8 +24,8 @@ vectors = hnp.arrays(np.float64, st.integers(1, 4), elements=st.floats(-2, 2))
 def test_grad_returns_gradients_without_touching_dot_grad():
     x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     gx, gy = autograd.grad((x * y).sum(), (x, y))
-    np.testing.assert_allclose(gx.data, y.data)
-    np.testing.assert_allclose(gy.data, x.data)
+    np.testing.assert_allclose(gx.numpy(), y.numpy())
+    np.testing.assert_allclose(gy.numpy(), x.numpy())
     assert x.grad is None and y.grad is None
 
 
@@ -33,7 +33,7 @@ def test_grad_of_an_intermediate():
     x = leaf([1.0, 2.0])
     h = x * 3.0
     (gh,) = autograd.grad((h * h).sum(), h)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gh.numpy(), 2 * h.numpy())
 
 
 def test_grad_unused_input_needs_allow_unused():
@@ -45,14 +45,14 @@ def test_grad_unused_input_needs_allow_unused():
     assert g is None
     x3 = leaf([1.0])
     _, g = autograd.grad((x3 * 2.0).sum(), (x3, unused), materialize_grads=True)
-    np.testing.assert_array_equal(g.data, [0.0])
+    np.testing.assert_array_equal(g.numpy(), [0.0])
 
 
 def test_grad_outputs_weights_the_outputs():
     x = leaf([1.0, 2.0, 3.0])
     v = autograd.tensor(np.array([1.0, -1.0, 0.5]))
     (g,) = autograd.grad(x * x, x, grad_outputs=v)
-    np.testing.assert_allclose(g.data, 2 * x.data * v.data)
+    np.testing.assert_allclose(g.numpy(), 2 * x.numpy() * v.numpy())
 
 
 @given(vectors)
@@ -64,7 +64,7 @@ def test_gradient_penalty_second_derivative(values):
     penalty.backward()
     first = np.cos(values) * values + np.sin(values)
     second = -np.sin(values) * values + 2 * np.cos(values)
-    np.testing.assert_allclose(x.grad.data, 2 * first * second, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first * second, rtol=1e-10, atol=1e-12)
 
 
 def test_third_derivative_of_a_power():
@@ -83,7 +83,7 @@ def test_hessian_of_closed_forms(values):
     x = autograd.tensor(values)
     # f = sum(x^3) + (sum x)^2: H = diag(6x) + 2
     h = AF.hessian(lambda t: (t**3).sum() + t.sum() ** 2, x)
-    np.testing.assert_allclose(h.data, np.diag(6 * values) + 2.0, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(h.numpy(), np.diag(6 * values) + 2.0, rtol=1e-10, atol=1e-10)
 
 
 def test_hessian_of_a_quadratic_form_is_symmetric_part():
@@ -91,25 +91,25 @@ def test_hessian_of_a_quadratic_form_is_symmetric_part():
     A = rng.standard_normal((3, 3))
     At = autograd.tensor(A)
     h = AF.hessian(lambda t: t @ At @ t, autograd.tensor(rng.standard_normal(3)))
-    np.testing.assert_allclose(h.data, A + A.T, rtol=1e-12)
+    np.testing.assert_allclose(h.numpy(), A + A.T, rtol=1e-12)
 
 
 @given(vectors)
 def test_jacobian_of_elementwise_and_matrix_maps(values):
     x = autograd.tensor(values)
     j = AF.jacobian(lambda t: t.exp() * 2.0, x)
-    np.testing.assert_allclose(j.data, np.diag(2 * np.exp(values)), rtol=1e-12)
+    np.testing.assert_allclose(j.numpy(), np.diag(2 * np.exp(values)), rtol=1e-12)
     W = np.arange(2 * len(values), dtype=np.float64).reshape(2, -1)
     j = AF.jacobian(lambda t: autograd.tensor(W) @ t, x)
-    np.testing.assert_allclose(j.data, W)
+    np.testing.assert_allclose(j.numpy(), W)
 
 
 def test_jacobian_with_several_inputs_and_outputs():
     a, b = autograd.tensor([1.0, 2.0], dtype=autograd.float64), autograd.tensor(3.0, dtype=autograd.float64)
     (ja, jb), (ka, kb) = AF.jacobian(lambda a, b: (a * b, (a * a).sum()), (a, b))
-    np.testing.assert_allclose(ja.data, np.eye(2) * 3.0)
-    np.testing.assert_allclose(jb.data, a.data)
-    np.testing.assert_allclose(ka.data, 2 * a.data)
+    np.testing.assert_allclose(ja.numpy(), np.eye(2) * 3.0)
+    np.testing.assert_allclose(jb.numpy(), a.numpy())
+    np.testing.assert_allclose(ka.numpy(), 2 * a.numpy())
     assert kb.shape == () and kb.item() == 0.0
 
 
@@ -122,28 +122,28 @@ def test_vjp_jvp_hvp_vhp_agree_with_the_jacobian():
     def f(t):
         return (M @ t).tanh()
 
-    J = AF.jacobian(f, x).data
+    J = AF.jacobian(f, x).numpy()
     out, vjp = AF.vjp(f, x, v_out)
-    np.testing.assert_allclose(out.data, f(x).data)
-    np.testing.assert_allclose(vjp.data, v_out.data @ J, rtol=1e-10)
+    np.testing.assert_allclose(out.numpy(), f(x).numpy())
+    np.testing.assert_allclose(vjp.numpy(), v_out.numpy() @ J, rtol=1e-10)
     _, jvp = AF.jvp(f, x, v_in)
-    np.testing.assert_allclose(jvp.data, J @ v_in.data, rtol=1e-10)
+    np.testing.assert_allclose(jvp.numpy(), J @ v_in.numpy(), rtol=1e-10)
 
     def scalar(t):
         return (t.sin() * t).sum()
 
-    H = AF.hessian(scalar, x).data
+    H = AF.hessian(scalar, x).numpy()
     _, hvp = AF.hvp(scalar, x, v_in)
     _, vhp = AF.vhp(scalar, x, v_in)
-    np.testing.assert_allclose(hvp.data, H @ v_in.data, rtol=1e-10)
-    np.testing.assert_allclose(vhp.data, v_in.data @ H, rtol=1e-10)
+    np.testing.assert_allclose(hvp.numpy(), H @ v_in.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(vhp.numpy(), v_in.numpy() @ H, rtol=1e-10)
 
 
 def test_functional_strict_rejects_independent_outputs():
     x = autograd.tensor([1.0, 2.0])
     with pytest.raises(RuntimeError, match="independent"):
         AF.jacobian(lambda t: autograd.ones(2), x, strict=True)
-    np.testing.assert_array_equal(AF.jacobian(lambda t: autograd.ones(2) + t * 0.0, x).data, np.zeros((2, 2)))
+    np.testing.assert_array_equal(AF.jacobian(lambda t: autograd.ones(2) + t * 0.0, x).numpy(), np.zeros((2, 2)))
 
 
 # --- in-place rules --------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_outside_no_grad():
     with autograd.no_grad():
         w.sub_(autograd.tensor([0.5, 0.5], dtype=autograd.float64))
         w.mul_(2.0)
-    np.testing.assert_allclose(w.data, [1.0, 3.0])
+    np.testing.assert_allclose(w.numpy(), [1.0, 3.0])
     assert w.is_leaf and w.requires_grad
 
 
@@ -185,7 +185,7 @@ def test_views_share_the_version_counter():
     y = (x * c).sum()  # saves c
     row = c[0]
     row.mul_(3.0)
-    assert c.data[0, 0] == 3.0  # the view wrote into c's memory
+    assert c.numpy()[0, 0] == 3.0  # the view wrote into c's memory
     with pytest.raises(RuntimeError, match="inplace"):
         y.backward()
 
@@ -203,9 +203,9 @@ def test_in_place_ops_are_differentiated():
     h += x
     h[1] = 0.0
     h.sum().backward()
-    expected = 2 * np.cos(x.data) + 1
+    expected = 2 * np.cos(x.numpy()) + 1
     expected[1] = 0.0
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
 def test_setitem_sends_gradient_to_the_value():
@@ -213,7 +213,7 @@ def test_setitem_sends_gradient_to_the_value():
     h = x * 1.0
     h[::2] = v * 3.0
     (h * autograd.tensor([1.0, 10.0, 100.0], dtype=autograd.float64)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 10.0, 0.0])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 10.0, 0.0])
     assert v.grad.item() == pytest.approx(3.0 * 101.0)
 
 
@@ -239,7 +239,7 @@ def test_copy_fill_zero_clamp():
     dst = autograd.zeros(2, dtype=autograd.float64)
     dst.copy_(src * 2.0)
     dst.sum().backward()
-    np.testing.assert_allclose(src.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(src.grad.numpy(), [2.0, 2.0])
 
 
 # --- anomaly detection ------------------------------------------------------------
@@ -272,7 +272,7 @@ def test_detect_anomaly_as_decorator_and_nan():
 def test_without_anomaly_detection_nan_passes_silently():
     z = leaf([0.0])
     (z.sqrt() * 0.0).sum().backward()
-    assert np.isnan(z.grad.data[0])
+    assert np.isnan(z.grad.numpy()[0])
 
 
 def test_anomaly_mode_is_per_thread_like_grad_mode():

@@ -72,7 +72,7 @@ def run_backward(outs, upstream, create_graph=False):
 
 def grads_of(tensors):
     """The `.grad` of each input as an array, zeros where no gradient reached it."""
-    return [np.zeros(t.shape) if t.grad is None else t.grad.data for t in tensors]
+    return [np.zeros(t.shape) if t.grad is None else t.grad.numpy() for t in tensors]
 
 
 def first_derivative(row, upstream):
@@ -103,7 +103,7 @@ def check_forward(row, arrays, rng):
         ref = np.asarray(ref)
         assert isinstance(out, Tensor)
         assert out.dtype == ref.dtype, f"{row.name}: dtype {out.dtype}, NumPy gives {ref.dtype}"
-        assert_close(out.data, ref, rtol=1e-10, atol=1e-12, what=row.name)
+        assert_close(out.numpy(), ref, rtol=1e-10, atol=1e-12, what=row.name)
 
     arrays = [a.astype(np.float32) for a in arrays]
     xs = [autograd.tensor(a, requires_grad=True) for a in arrays]
@@ -112,7 +112,7 @@ def check_forward(row, arrays, rng):
     for out, ref in zip(outs, expected):
         if np.asarray(ref).dtype.kind == "f":
             assert out.dtype == row.out_dtype32, f"{row.name}: float32 inputs give {out.dtype}"
-            assert_close(out.data, ref, rtol=1e-4, atol=1e-5, what=f"{row.name} in float32")
+            assert_close(out.numpy(), ref, rtol=1e-4, atol=1e-5, what=f"{row.name} in float32")
     outs = float_outputs(outs)
     run_backward(outs, [autograd.tensor(g.astype(o.dtype)) for o, g in zip(outs, random_like(rng, outs))])
     for x in xs:
@@ -134,11 +134,11 @@ def check_gradient(row, arrays, rng):
     run_backward(outs, [autograd.from_numpy(g) for g in upstream])
 
     for x, a, before in zip(xs, arrays, inputs_before):
-        assert x.data is a
+        assert x.numpy() is a
         np.testing.assert_array_equal(a, before, err_msg=f"{row.name} mutated an input")
     for g, before in zip(upstream, upstream_before):
         np.testing.assert_array_equal(g, before, err_msg=f"{row.name} mutated the upstream gradient")
-    grads = [x.grad.data for x in xs if x.grad is not None]
+    grads = [x.grad.numpy() for x in xs if x.grad is not None]
     for i, grad in enumerate(grads):
         assert grad.flags.writeable, f"{row.name}: a .grad is read-only"
         for other in grads[i + 1 :] + arrays + upstream:
@@ -208,8 +208,8 @@ def test_create_graph_gradients_are_buffers_of_their_own():
     a, b = (autograd.tensor(np.ones(3), requires_grad=True) for _ in range(2))
     upstream = autograd.tensor(np.arange(3.0))
     (a + b).backward(upstream, create_graph=True)
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    assert not np.shares_memory(a.grad.data, upstream.data)
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    assert not np.shares_memory(a.grad.numpy(), upstream.numpy())
 
 
 def test_inplace_on_a_view_of_a_graph_tensor_raises_instead_of_a_wrong_gradient():
@@ -222,7 +222,7 @@ def test_inplace_on_a_view_of_a_graph_tensor_raises_instead_of_a_wrong_gradient(
     b[0] = b[0] * 2.0  # what to do instead: write into the base
     (b * b).sum().backward()
     expected = 2 * np.arange(1.0, 7.0).reshape(2, 3) * np.array([[4.0], [1.0]])  # d/da of (2a)^2 and a^2
-    np.testing.assert_allclose(a.grad.data, expected)
+    np.testing.assert_allclose(a.grad.numpy(), expected)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -231,7 +231,7 @@ def test_erf_is_accurate_near_zero_too(dtype):
     x = np.concatenate([np.logspace(-8, 0.6, 100), -np.logspace(-8, 0.6, 100), [0.0]]).astype(dtype)
     exact = np.array([math.erf(float(v)) for v in x])
     np.testing.assert_allclose(
-        autograd.tensor(x).erf().data, exact, rtol=1e-6 if dtype == np.float32 else 1e-15
+        autograd.tensor(x).erf().numpy(), exact, rtol=1e-6 if dtype == np.float32 else 1e-15
     )
 
 
@@ -240,6 +240,8 @@ def test_erf_is_accurate_near_zero_too(dtype):
 # Public Tensor attributes that are not differentiable ops (queries, graph
 # plumbing, comparisons and other ops without gradient).
 NOT_DIFFERENTIABLE = {
+    "cuda",
+    "is_cuda",
     "shape",
     "dtype",
     "ndim",

@@ -28,7 +28,7 @@ def _assert_same(a, b):
     assert type(a) is type(b)
     if isinstance(a, autograd.Tensor):
         assert a.dtype == b.dtype and a.shape == b.shape and a.requires_grad == b.requires_grad
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
@@ -53,7 +53,7 @@ def test_state_dict_round_trip_to_exact_path_and_plain_npz(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["model.weights"]
     _assert_same(autograd.load(path), sd)
     with np.load(path, allow_pickle=False) as npz:  # a plain npz under the state dict's own keys
-        np.testing.assert_array_equal(npz["0.weight"], sd["0.weight"].data)
+        np.testing.assert_array_equal(npz["0.weight"], sd["0.weight"].numpy())
         assert list(npz.files)[:4] == list(sd)
 
 
@@ -102,7 +102,7 @@ def test_plain_npz_and_npy_files_load(tmp_path):
     loaded = autograd.load(tmp_path / "plain.npz")
     assert list(loaded) == ["w", "b"] and loaded["w"].dtype == np.float32
     np.save(tmp_path / "x.npy", np.arange(3))
-    np.testing.assert_array_equal(autograd.load(tmp_path / "x.npy").data, np.arange(3))
+    np.testing.assert_array_equal(autograd.load(tmp_path / "x.npy").numpy(), np.arange(3))
 
 
 class Boom:
@@ -147,7 +147,7 @@ def test_safetensors_round_trip_keeps_order(tmp_path):
     assert list(loaded) == ["z", "a", "m.weight"]
     for k in sd:
         assert loaded[k].dtype == sd[k].dtype
-        np.testing.assert_array_equal(loaded[k].data, sd[k].data)
+        np.testing.assert_array_equal(loaded[k].numpy(), sd[k].numpy())
     with pytest.raises(TypeError, match="flat dict"):
         autograd.save({"a": {"b": autograd.ones(1)}}, tmp_path / "nested.safetensors")
     (tmp_path / "bad.safetensors").write_bytes((tmp_path / "m.safetensors").read_bytes()[:-5])
@@ -170,8 +170,8 @@ def test_safetensors_weights_load_into_torch_and_back(tmp_path):
     autograd.save(sd, tmp_path / "ours.safetensors")
     model.load_state_dict(st.load_file(tmp_path / "ours.safetensors"))
     x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32)
-    h = np.maximum(x @ sd["0.weight"].data.T + sd["0.bias"].data, 0)
-    expected = h @ sd["2.weight"].data.T + sd["2.bias"].data
+    h = np.maximum(x @ sd["0.weight"].numpy().T + sd["0.bias"].numpy(), 0)
+    expected = h @ sd["2.weight"].numpy().T + sd["2.bias"].numpy()
     np.testing.assert_allclose(model(torch.tensor(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
 
     torch.manual_seed(0)
@@ -181,7 +181,7 @@ def test_safetensors_weights_load_into_torch_and_back(tmp_path):
     assert set(loaded) == set(other.state_dict())
     for k, v in other.state_dict().items():
         assert loaded[k].dtype == np.float32
-        np.testing.assert_array_equal(loaded[k].data, v.numpy())
+        np.testing.assert_array_equal(loaded[k].numpy(), v.numpy())
 
 
 def test_module_state_dict_to_torch_and_back(tmp_path):
@@ -196,7 +196,7 @@ def test_module_state_dict_to_torch_and_back(tmp_path):
     twin.load_state_dict(st.load_file(tmp_path / "ours.safetensors"))
     x = np.random.default_rng(2).standard_normal((5, 3)).astype(np.float32)
     np.testing.assert_allclose(
-        model(autograd.tensor(x)).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+        model(autograd.tensor(x)).numpy(), twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
     )
     with torch.no_grad():
         for p in twin.parameters():
@@ -204,7 +204,7 @@ def test_module_state_dict_to_torch_and_back(tmp_path):
     st.save_file(twin.state_dict(), tmp_path / "theirs.safetensors")
     model.load_state_dict(autograd.load(tmp_path / "theirs.safetensors"))
     np.testing.assert_allclose(
-        model(autograd.tensor(x)).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+        model(autograd.tensor(x)).numpy(), twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
     )
     autograd.save(model.state_dict(), tmp_path / "model.npz")
     loaded = autograd.load(tmp_path / "model.npz")

@@ -161,11 +161,11 @@ def test_dropout2d_zeroes_whole_channels():
     m = nn.Dropout2d(0.5)
     x = autograd.ones(64, 8, 3, 3, requires_grad=True)
     y = m(x)
-    per_channel = y.data.reshape(64, 8, 9)
+    per_channel = y.numpy().reshape(64, 8, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2.0).all(-1))
     assert 0.4 < (per_channel[..., 0] == 0).mean() < 0.6
     y.sum().backward()
-    assert_close(x.grad, y.data)  # the gradient is the mask
+    assert_close(x.grad, y.numpy())  # the gradient is the mask
     m.eval()
     assert m(x) is x
     with pytest.warns(UserWarning, match="3D input to dropout2d"):
@@ -229,8 +229,8 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in(layer, fan_in):
     bound = 1 / math.sqrt(fan_in)
     for p in (m.weight, m.bias):
         assert p.dtype == np.float32
-        assert np.abs(p.data).max() <= bound
-        assert np.abs(p.data).max() > 0.5 * bound
+        assert np.abs(p.numpy()).max() <= bound
+        assert np.abs(p.numpy()).max() > 0.5 * bound
     assert nn.Conv2d(1, 2, 3, dtype=autograd.float64).weight.dtype == np.float64
 
 

@@ -36,7 +36,7 @@ class Samples(Dataset):
 def test_tensor_dataset():
     ds = _dataset()
     x, y = ds[3]
-    np.testing.assert_array_equal(x.data, [9, 10, 11])
+    np.testing.assert_array_equal(x.numpy(), [9, 10, 11])
     assert int(y) == 1 and len(ds) == 10
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(autograd.zeros(3, 2), autograd.zeros(4))
@@ -53,7 +53,7 @@ def test_dataloader_batches_in_order(drop_last, sizes):
         isinstance(batches[0], list) and X.shape == (4, 3) and X.dtype == np.float32 and y.dtype == np.int64
     )
     np.testing.assert_array_equal(
-        np.concatenate([b[0].data for b in batches]), _dataset().tensors[0].data[: sum(sizes)]
+        np.concatenate([b[0].numpy() for b in batches]), _dataset().tensors[0].numpy()[: sum(sizes)]
     )
 
 
@@ -64,11 +64,11 @@ def test_fast_path_equals_sample_by_sample_collation():
     for a, b in zip(fast, slow):
         for ta, tb in zip(a, b):
             assert ta.dtype == tb.dtype
-            np.testing.assert_array_equal(ta.data, tb.data)
+            np.testing.assert_array_equal(ta.numpy(), tb.numpy())
 
 
 def _order(loader):
-    return np.concatenate([b[0].data[:, 0] for b in loader]) / 3
+    return np.concatenate([b[0].numpy()[:, 0] for b in loader]) / 3
 
 
 def test_shuffle_is_a_permutation_and_reproducible():
@@ -92,12 +92,12 @@ def test_generic_dataset_samplers_and_collate_fn():
     ds = Samples(5)
     X, y = next(iter(DataLoader(ds, batch_size=5)))
     assert X.shape == (5, 3) and y.dtype == np.int64
-    np.testing.assert_array_equal(y.data, np.arange(5))
+    np.testing.assert_array_equal(y.numpy(), np.arange(5))
     loader = DataLoader(ds, sampler=[4, 0, 2], batch_size=2)
     assert len(loader) == 2
-    np.testing.assert_array_equal(next(iter(loader))[1].data, [4, 0])
+    np.testing.assert_array_equal(next(iter(loader))[1].numpy(), [4, 0])
     loader = DataLoader(ds, batch_sampler=[[1, 2], [0]])
-    assert [b[1].data.tolist() for b in loader] == [[1, 2], [0]]
+    assert [b[1].numpy().tolist() for b in loader] == [[1, 2], [0]]
     loader = DataLoader(ds, batch_size=2, collate_fn=lambda batch: [label for _, label in batch])
     assert list(loader) == [[0, 1], [2, 3], [4]]
     assert [s[1] for s in DataLoader(ds, batch_size=None)] == [0, 1, 2, 3, 4]
@@ -126,7 +126,7 @@ def test_default_collate_structures():
     assert out["label"].dtype == np.int64 and out["score"].dtype == np.float64
     assert out["name"] == ["s0", "s1", "s2"]
     assert isinstance(out["p"], Point) and isinstance(out["p"].y, list)
-    np.testing.assert_array_equal(out["p"].y[1].data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(out["p"].y[1].numpy(), [1.0, 1.0, 1.0])
     assert default_collate([autograd.ones(2), autograd.zeros(2)]).shape == (2, 2)
     assert default_collate([True, False]).dtype == np.bool_
     with pytest.raises(RuntimeError, match="equal size"):
@@ -144,14 +144,14 @@ def test_default_collate_matches_torch():
     assert type(ours) is type(theirs) is list
     for a, b in zip(ours[:3] + [ours[3]["a"]], theirs[:3] + [theirs[3]["a"]]):
         assert str(b.dtype).replace("torch.", "") == a.dtype.name
-        np.testing.assert_array_equal(a.data, b.numpy())
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_subset_and_random_split():
     ds = _dataset(10)
     sub = Subset(ds, [7, 2, 5])
     assert len(sub) == 3 and int(sub[0][1]) == 1
-    np.testing.assert_array_equal(next(iter(DataLoader(sub, batch_size=3)))[0].data[:, 0], [21, 6, 15])
+    np.testing.assert_array_equal(next(iter(DataLoader(sub, batch_size=3)))[0].numpy()[:, 0], [21, 6, 15])
     parts = random_split(ds, [3, 7], generator=1)
     assert [len(p) for p in parts] == [3, 7]
     assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
@@ -182,34 +182,34 @@ def test_random_split_fraction_lengths_match_torch(n, fractions):
 def test_toy_datasets_shapes_and_seeding(make, kwargs):
     X, y = make(101, **kwargs, generator=0)
     assert X.shape == (101, 2) and X.dtype == np.float32 and y.shape == (101,) and y.dtype == np.int64
-    counts = np.bincount(y.data)
+    counts = np.bincount(y.numpy())
     assert counts.max() - counts.min() <= 1
     X2, y2 = make(101, **kwargs, generator=0)
-    np.testing.assert_array_equal(X.data, X2.data)
-    np.testing.assert_array_equal(y.data, y2.data)
-    assert not np.array_equal(X.data, make(101, **kwargs, generator=1)[0].data)
+    np.testing.assert_array_equal(X.numpy(), X2.numpy())
+    np.testing.assert_array_equal(y.numpy(), y2.numpy())
+    assert not np.array_equal(X.numpy(), make(101, **kwargs, generator=1)[0].numpy())
     autograd.manual_seed(4)
     a = make(101, **kwargs)[0]
     autograd.manual_seed(4)
-    np.testing.assert_array_equal(a.data, make(101, **kwargs)[0].data)
+    np.testing.assert_array_equal(a.numpy(), make(101, **kwargs)[0].numpy())
 
 
 def test_toy_dataset_geometry():
     X, y = datasets.xor()
-    np.testing.assert_array_equal(X.data, [[0, 0], [0, 1], [1, 0], [1, 1]])
-    np.testing.assert_array_equal(y.data, [0, 1, 1, 0])
+    np.testing.assert_array_equal(X.numpy(), [[0, 0], [0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(y.numpy(), [0, 1, 1, 0])
     X, y = datasets.make_moons(50, shuffle=False)
-    upper, lower = X.data[y.data == 0], X.data[y.data == 1]
+    upper, lower = X.numpy()[y.numpy() == 0], X.numpy()[y.numpy() == 1]
     np.testing.assert_allclose(np.hypot(*upper.T), 1, rtol=1e-6)
     np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1, rtol=1e-6)
     X, y = datasets.make_circles(40, factor=0.3, generator=0)
-    np.testing.assert_allclose(np.hypot(*X.data.T), np.where(y.data == 0, 1.0, 0.3), rtol=1e-6)
+    np.testing.assert_allclose(np.hypot(*X.numpy().T), np.where(y.numpy() == 0, 1.0, 0.3), rtol=1e-6)
     X, y = datasets.make_spirals(60, n_classes=3, noise=0.0, generator=0)
-    assert np.hypot(*X.data.T).max() <= 1 + 1e-6 and set(y.data.tolist()) == {0, 1, 2}
+    assert np.hypot(*X.numpy().T).max() <= 1 + 1e-6 and set(y.numpy().tolist()) == {0, 1, 2}
     centers = np.array([[5.0, 5.0], [-5.0, -5.0]])
     X, y = datasets.make_blobs(400, centers=centers, cluster_std=0.5, generator=0)
     for k in range(2):
-        np.testing.assert_allclose(X.data[y.data == k].mean(0), centers[k], atol=0.1)
+        np.testing.assert_allclose(X.numpy()[y.numpy() == k].mean(0), centers[k], atol=0.1)
 
 
 def test_load_digits():
@@ -218,11 +218,11 @@ def test_load_digits():
     assert len(train) + len(test) == 1797 and len(test) == round(0.2 * 1797)
     X, y = train.tensors
     assert X.shape[1:] == (1, 8, 8) and X.dtype == np.float32 and y.dtype == np.int64
-    assert X.data.min() == 0 and X.data.max() == 1 and set(y.data.tolist()) == set(range(10))
+    assert X.numpy().min() == 0 and X.numpy().max() == 1 and set(y.numpy().tolist()) == set(range(10))
     flat_train, _ = datasets.load_digits(flatten=True)
     assert flat_train.tensors[0].shape == (len(train), 64)
-    np.testing.assert_array_equal(flat_train.tensors[1].data, y.data)  # the same split by default
-    assert not np.array_equal(datasets.load_digits(generator=1)[0].tensors[1].data, y.data)
+    np.testing.assert_array_equal(flat_train.tensors[1].numpy(), y.numpy())  # the same split by default
+    assert not np.array_equal(datasets.load_digits(generator=1)[0].tensors[1].numpy(), y.numpy())
 
 
 def test_load_digits_without_sklearn_says_what_to_install(monkeypatch):
@@ -301,7 +301,7 @@ def test_mnist_dataset(tmp_path):
     ds = datasets.MNIST(tmp_path, transform=T.Compose([T.ToTensor(), T.Normalize((0.1307,), (0.3081,))]))
     X, y = next(iter(DataLoader(ds, batch_size=4)))
     assert X.shape == (4, 1, 28, 28) and X.dtype == np.float32 and y.dtype == np.int64
-    np.testing.assert_allclose(X.data[0, 0], (images[0] / 255 - 0.1307) / 0.3081, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(X.numpy()[0, 0], (images[0] / 255 - 0.1307) / 0.3081, rtol=1e-5, atol=1e-5)
     _write_mnist(tmp_path / "flat", compress=False)
     assert len(datasets.MNIST(tmp_path / "flat")) == 6
     with pytest.raises(FileNotFoundError, match="never downloads"):
@@ -317,7 +317,7 @@ def test_to_tensor_and_normalize():
     hw = np.array([[0, 255], [51, 102]], np.uint8)
     t = T.ToTensor()(hw)
     assert isinstance(t, autograd.Tensor) and t.shape == (1, 2, 2) and t.dtype == np.float32
-    np.testing.assert_allclose(t.data[0], hw / 255, rtol=1e-6)
+    np.testing.assert_allclose(t.numpy()[0], hw / 255, rtol=1e-6)
     assert T.ToTensor()(np.zeros((4, 5, 3), np.uint8)).shape == (3, 4, 5)
     img = _image()
     out = T.Normalize((1.0, 2.0, 3.0), (2.0, 4.0, 8.0))(img)
@@ -341,7 +341,7 @@ def test_flips():
     assert 60 < sum(flips) < 140
     t = T.hflip(autograd.tensor(img))
     assert isinstance(t, autograd.Tensor)
-    np.testing.assert_array_equal(t.data, img[:, :, ::-1])
+    np.testing.assert_array_equal(t.numpy(), img[:, :, ::-1])
 
 
 def test_crops_with_padding():
@@ -413,8 +413,8 @@ def test_compose_lambda_and_tta():
         return batch[:, 0, 0, :] * 3  # the first row of each image
 
     out = T.tta_predict(model, x)
-    np.testing.assert_allclose(out.data, 3 * (x.data[:, 0, 0] + x.data[:, 0, 0, ::-1]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(), 3 * (x.numpy()[:, 0, 0] + x.numpy()[:, 0, 0, ::-1]) / 2, rtol=1e-6)
     rotations = [lambda b, a=a: T.rotate(b, a) for a in (-15, 0, 15)]
     out = T.tta_predict(model, x, rotations, activation=lambda o: o.softmax(1))
     assert out.shape == (2, 4) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data.sum(1), 1, rtol=1e-5)
+    np.testing.assert_allclose(out.numpy().sum(1), 1, rtol=1e-5)

@@ -25,7 +25,7 @@ def test_mlp_reaches_97_percent_on_the_digits():
     model.eval()
     with autograd.no_grad():
         x, y = test.tensors
-        accuracy = float(np.mean(model(x).argmax(1).data == y.data))
+        accuracy = float(np.mean(model(x).argmax(1).numpy() == y.numpy()))
     elapsed = time.perf_counter() - start
     print(f"digits MLP: test accuracy {accuracy:.4f} in {elapsed:.1f} s")
     assert accuracy >= 0.97

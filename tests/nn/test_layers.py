@@ -55,8 +55,8 @@ def test_linear_default_init_and_dtype():
     autograd.manual_seed(0)
     m = nn.Linear(50, 40)
     bound = 1 / math.sqrt(50)
-    assert np.abs(m.weight.data).max() <= bound and np.abs(m.weight.data).max() > 0.9 * bound
-    assert np.abs(m.bias.data).max() <= bound
+    assert np.abs(m.weight.numpy()).max() <= bound and np.abs(m.weight.numpy()).max() > 0.9 * bound
+    assert np.abs(m.bias.numpy()).max() <= bound
     assert m.weight.dtype == np.float32 and m.weight.shape == (40, 50)
     assert nn.Linear(2, 3, dtype=autograd.float64).weight.dtype == np.float64
 
@@ -97,11 +97,11 @@ def test_embedding_matches_torch_with_padding_and_repeats():
     torch = torch_or_skip()
     ours = nn.Embedding(6, 3, padding_idx=2)
     theirs = torch.nn.Embedding(6, 3, padding_idx=2)
-    assert not ours.weight.data[2].any()  # the padding row starts at zero
+    assert not ours.weight.numpy()[2].any()  # the padding row starts at zero
     index = np.array([[0, 2, 5], [5, 5, 2]])
     compare_modules(ours, theirs, index)
-    assert not ours.weight.grad.data[2].any()
-    assert_close(ours.weight.grad.data[1], np.zeros(3))  # unused row
+    assert not ours.weight.grad.numpy()[2].any()
+    assert_close(ours.weight.grad.numpy()[1], np.zeros(3))  # unused row
 
 
 def test_embedding_padding_row_keeps_its_value_but_gets_no_gradient():
@@ -160,9 +160,9 @@ def test_dropout_zeroes_a_fraction_p_and_scales_the_rest():
     m = nn.Dropout(0.3)
     x = autograd.ones(200, 100, requires_grad=True)
     y = m(x)
-    kept = y.data != 0
+    kept = y.numpy() != 0
     assert abs(1 - kept.mean() - 0.3) < 0.01
-    assert_close(y.data[kept], np.full(kept.sum(), 1 / 0.7))
+    assert_close(y.numpy()[kept], np.full(kept.sum(), 1 / 0.7))
     y.sum().backward()
     assert_close(x.grad, kept / 0.7)
     assert m.eval()(x) is x
@@ -176,7 +176,7 @@ def test_dropout_is_reproducible_and_handles_the_edges():
     b = F.dropout(x, 0.5)
     assert_close(a, b)
     assert F.dropout(x, 0.0) is x and F.dropout(x, 0.5, training=False) is x
-    assert not F.dropout(x, 1.0).data.any()
+    assert not F.dropout(x, 1.0).numpy().any()
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
     inplace = autograd.ones(3, 3)
@@ -219,7 +219,7 @@ def test_batchnorm1d_running_stats_closed_form():
     assert m.num_batches_tracked.item() == 3 and m.num_batches_tracked.dtype == np.int64
     m.eval()
     x = autograd.tensor(every[:2])
-    expected = (every[:2] - m.running_mean.data) / np.sqrt(m.running_var.data + 1e-5)
+    expected = (every[:2] - m.running_mean.numpy()) / np.sqrt(m.running_var.numpy() + 1e-5)
     assert_close(m(x), expected, atol=1e-6)
     assert m.num_batches_tracked.item() == 3  # eval does not count
 

@@ -67,8 +67,8 @@ def test_parameter_is_a_tensor_that_requires_grad_and_shares_memory():
     data = autograd.tensor([1.0, 2.0])
     p = nn.Parameter(data)
     assert isinstance(p, autograd.Tensor) and p.requires_grad and p.is_leaf
-    data.data[0] = 5.0
-    assert p.data[0] == 5.0
+    data.numpy()[0] = 5.0
+    assert p.numpy()[0] == 5.0
     assert not nn.Parameter(data, requires_grad=False).requires_grad
     assert nn.Parameter().shape == (0,)
     y = (p * 2).sum()
@@ -138,7 +138,7 @@ def test_setattr_getattr_delattr():
     with pytest.raises(TypeError, match="parameter 'weight'"):
         m.first.weight = autograd.zeros(4, 3)  # a plain tensor cannot replace a parameter
     m.steps = autograd.ones(1)  # buffers may be replaced by tensors
-    assert m.steps.data[0] == 1
+    assert m.steps.numpy()[0] == 1
     with pytest.raises(TypeError, match="buffer 'steps'"):
         m.steps = 3
     m.extra = nn.Parameter(autograd.zeros(1))
@@ -189,8 +189,8 @@ def test_state_dict_is_ordered_detached_and_shares_memory():
     assert list(state) == ["steps", "first.weight", "first.bias", "second.weight", "second.bias"]  # own first
     assert all(not v.requires_grad and v.grad_fn is None for v in state.values())
     assert type(state["first.weight"]) is autograd.Tensor
-    state["first.bias"].data[0] = 42.0
-    assert m.first.bias.data[0] == 42.0
+    state["first.bias"].numpy()[0] = 42.0
+    assert m.first.bias.numpy()[0] == 42.0
     assert m.state_dict(keep_vars=True)["first.weight"] is m.first.weight
 
 
@@ -270,7 +270,7 @@ def test_load_with_assign_replaces_the_tensors():
     new_weight = autograd.ones(2, 2)
     m.load_state_dict({"weight": new_weight, "bias": autograd.zeros(2)}, assign=True)
     assert isinstance(m.weight, nn.Parameter) and m.weight.requires_grad
-    assert m.weight.data is new_weight.data
+    assert m.weight.numpy() is new_weight.numpy()
 
 
 # --- modes and bulk operations ----------------------------------------------------------
@@ -292,7 +292,7 @@ def test_zero_grad():
     m(autograd.randn(5, 3)).sum().backward()
     grad = m.first.weight.grad
     m.zero_grad(set_to_none=False)
-    assert m.first.weight.grad is grad and not grad.data.any()
+    assert m.first.weight.grad is grad and not grad.numpy().any()
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
 
@@ -334,8 +334,8 @@ def test_requires_grad_():
 def test_deepcopy_gives_an_independent_model():
     m = TwoLayer()
     clone = copy.deepcopy(m)
-    clone.first.weight.data[...] = 0
-    assert m.first.weight.data.any()
+    clone.first.weight.numpy()[...] = 0
+    assert m.first.weight.numpy().any()
     assert isinstance(clone.first.weight, nn.Parameter)
     x = autograd.randn(2, 3)
     assert clone(x).shape == (2, 2)

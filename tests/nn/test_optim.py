@@ -142,7 +142,7 @@ def test_update_rule_matches_published_formula(name, ref, kwargs):
     ps, opt = _run(getattr(optim, name), kwargs, params, grads)
     for i, p in enumerate(ps):
         expected = ref(params[i].astype(np.float64), [g[i].astype(np.float64) for g in grads], **kwargs)
-        np.testing.assert_allclose(p.data, expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p.numpy(), expected, rtol=1e-5, atol=1e-6)
         assert p.dtype == np.float32
         assert all(v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, autograd.Tensor))
 
@@ -159,14 +159,14 @@ def test_matches_torch(name, ref, kwargs):
             p.grad = torch.tensor(g)
         topt.step()
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-7)
     ours, theirs = opt.state_dict(), topt.state_dict()
     assert ours["state"].keys() == theirs["state"].keys()
     for key, state in theirs["state"].items():
         assert ours["state"][key].keys() == state.keys()
         for k, v in state.items():  # float32 round-off scales with the largest entry (momentum cancels)
             scale = float(np.abs(v.numpy()).max()) if v.numel() else 0.0
-            np.testing.assert_allclose(ours["state"][key][k].data, v.numpy(), rtol=1e-6, atol=1e-7 + 1e-6 * scale)
+            np.testing.assert_allclose(ours["state"][key][k].numpy(), v.numpy(), rtol=1e-6, atol=1e-7 + 1e-6 * scale)
     for group, tgroup in zip(ours["param_groups"], theirs["param_groups"]):
         assert set(group) <= set(tgroup)
         assert all(group[k] == tgroup[k] for k in group)
@@ -176,9 +176,9 @@ def test_float64_parameters_stay_float64():
     p = autograd.tensor(np.ones(3), requires_grad=True)
     opt = optim.Adam([p], lr=0.1)
     p.grad = autograd.tensor(np.ones(3))
-    memory, version = p.data, p._version_number
+    memory, version = p.numpy(), p._version_number
     opt.step()
-    assert p.data is memory and p._version_number > version  # in place, as PyTorch
+    assert p.numpy() is memory and p._version_number > version  # in place, as PyTorch
     assert p.dtype == np.float64 and opt.state[p]["exp_avg"].dtype == np.float64
 
 
@@ -191,14 +191,14 @@ def test_state_dict_round_trip_continues_identically(name, ref, kwargs):
     buffer.seek(0)
     saved = autograd.load(buffer)
 
-    clones = [autograd.tensor(p.data, requires_grad=True) for p in ps]
+    clones = [autograd.tensor(p.numpy(), requires_grad=True) for p in ps]
     fresh = getattr(optim, name)(clones, lr=123.0)  # the loaded groups override this
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["lr"] == kwargs.get("lr", opt.defaults["lr"])
     _run(None, None, ps, grads[3:], opt)
     _run(None, None, clones, grads[3:], fresh)
     for a, b in zip(ps, clones):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_load_torch_state_dict_continues_like_torch():
@@ -221,7 +221,7 @@ def test_load_torch_state_dict_continues_like_torch():
             p.grad = torch.tensor(g)
         topt.step()
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_state_dict_format():
@@ -246,8 +246,8 @@ def test_param_groups_and_errors():
     assert opt.param_groups[1]["dampening"] == 0 and opt.param_groups[1]["momentum"] == 0.5
     a.grad, b.grad = autograd.ones(2), autograd.ones(1)
     opt.step()
-    np.testing.assert_allclose(a.data, [0.9, 1.9])
-    np.testing.assert_allclose(b.data, [2.0])
+    np.testing.assert_allclose(a.numpy(), [0.9, 1.9])
+    np.testing.assert_allclose(b.numpy(), [2.0])
     with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [a]})
     with pytest.raises(ValueError, match="empty parameter list"):
@@ -281,11 +281,11 @@ def test_zero_grad_closure_and_params_without_grad():
     with autograd.no_grad():
         loss = opt.step(closure)
     assert float(loss) == 5.0
-    np.testing.assert_allclose(a.data, [0.0, 0.0])
-    np.testing.assert_allclose(b.data, [3.0])  # no gradient: left alone
+    np.testing.assert_allclose(a.numpy(), [0.0, 0.0])
+    np.testing.assert_allclose(b.numpy(), [3.0])  # no gradient: left alone
     grad = a.grad
     opt.zero_grad(set_to_none=False)
-    assert a.grad is grad and np.all(a.grad.data == 0)
+    assert a.grad is grad and np.all(a.grad.numpy() == 0)
     opt.zero_grad()
     assert a.grad is None
 
@@ -300,7 +300,7 @@ def test_nn_parameter_if_available():
     opt.step()
     assert isinstance(w, nn.Parameter) and w.dtype == np.float32
     np.testing.assert_allclose(
-        w.data, [1.0 * (1 - 0.1 * 0.01) - 0.1, -1.0 * (1 - 0.1 * 0.01) + 0.1], rtol=1e-5
+        w.numpy(), [1.0 * (1 - 0.1 * 0.01) - 0.1, -1.0 * (1 - 0.1 * 0.01) + 0.1], rtol=1e-5
     )
 
 
@@ -466,5 +466,5 @@ def test_training_an_mlp_on_moons():
             loss.backward()
             opt.step()
         scheduler.step()
-    assert (model(X).argmax(1).data == y.data).mean() > 0.97
+    assert (model(X).argmax(1).numpy() == y.numpy()).mean() > 0.97
     assert all(p.dtype == np.float32 for p in model.parameters())

@@ -24,7 +24,7 @@ def setup(seed=0, lr=0.05, optimizer=nn.optim.Adam):
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 def test_fit_records_history_and_learns():

@@ -41,6 +41,6 @@ def test_mlp_learns_xor(loss_name):
     assert loss.item() < 0.05 < first
     with autograd.no_grad():
         logits = model(x)
-    predicted = (logits.data[:, 0] > 0) if outputs == 1 else logits.data.argmax(1)
+    predicted = (logits.numpy()[:, 0] > 0) if outputs == 1 else logits.numpy().argmax(1)
     assert predicted.astype(int).tolist() == XOR_LABELS
     assert np.isfinite(loss.item())

@@ -21,7 +21,7 @@ def _params(seed=0, scale=1.0):
 @pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), "inf"])
 def test_clip_grad_norm_scales_to_max_norm(norm_type):
     params = _params(scale=10.0)
-    grads = [p.grad.data.astype(np.float64) for p in params[:2]]
+    grads = [p.grad.numpy().astype(np.float64) for p in params[:2]]
     flat = np.concatenate([g.ravel() for g in grads])
     order = float(norm_type)
     expected = np.abs(flat).max() if order == np.inf else (np.abs(flat) ** order).sum() ** (1 / order)
@@ -30,23 +30,23 @@ def test_clip_grad_norm_scales_to_max_norm(norm_type):
     np.testing.assert_allclose(float(total), expected, rtol=1e-5)
     coef = 1.0 / (expected + 1e-6)
     for p, g in zip(params, grads):
-        np.testing.assert_allclose(p.grad.data, g * coef, rtol=1e-5)
+        np.testing.assert_allclose(p.grad.numpy(), g * coef, rtol=1e-5)
     assert params[2].grad is None
 
 
 def test_clip_grad_norm_leaves_small_gradients_alone():
     params = _params(scale=1e-3)
-    before = [p.grad.data.copy() for p in params[:2]]
+    before = [p.grad.numpy().copy() for p in params[:2]]
     utils.clip_grad_norm_(params, max_norm=10.0)
     for p, g in zip(params, before):
-        np.testing.assert_array_equal(p.grad.data, g)
+        np.testing.assert_array_equal(p.grad.numpy(), g)
 
 
 def test_clip_grad_norm_single_tensor_empty_and_nonfinite():
     p = autograd.tensor([3.0, 4.0], requires_grad=True)
     p.grad = autograd.tensor([3.0, 4.0])
     assert float(utils.clip_grad_norm_(p, 1.0)) == 5.0
-    np.testing.assert_allclose(p.grad.data, [0.6, 0.8], rtol=1e-5)
+    np.testing.assert_allclose(p.grad.numpy(), [0.6, 0.8], rtol=1e-5)
     q = autograd.tensor([1.0], requires_grad=True)
     assert float(utils.clip_grad_norm_([q], 1.0)) == 0.0
     with pytest.warns(UserWarning, match="empty generator"):
@@ -61,23 +61,23 @@ def test_clip_grad_norm_single_tensor_empty_and_nonfinite():
 def test_clip_grad_norm_matches_torch(norm_type):
     torch = pytest.importorskip("torch")
     params = _params(seed=1, scale=5.0)
-    tparams = [torch.tensor(p.data, requires_grad=True) for p in params]
+    tparams = [torch.tensor(p.numpy(), requires_grad=True) for p in params]
     for p, tp in zip(params, tparams):
         if p.grad is not None:
-            tp.grad = torch.tensor(p.grad.data)
+            tp.grad = torch.tensor(p.grad.numpy())
     total = utils.clip_grad_norm_(params, 2.0, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tparams, 2.0, norm_type)
     np.testing.assert_allclose(float(total), float(ttotal), rtol=1e-5)
     for p, tp in zip(params[:2], tparams):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_clip_grad_value():
     params = _params(scale=3.0)
-    expected = [np.clip(p.grad.data, -0.5, 0.5) for p in params[:2]]
+    expected = [np.clip(p.grad.numpy(), -0.5, 0.5) for p in params[:2]]
     assert utils.clip_grad_value_(params, 0.5) is None
     for p, e in zip(params, expected):
-        np.testing.assert_array_equal(p.grad.data, e)
+        np.testing.assert_array_equal(p.grad.numpy(), e)
         assert p.grad.dtype == np.float32
 
 
@@ -85,14 +85,14 @@ def test_parameters_to_vector_and_back():
     params = _params()
     vec = utils.parameters_to_vector(params)
     assert vec.shape == (12 + 5 + 4,)
-    np.testing.assert_array_equal(vec.data, np.concatenate([p.data.ravel() for p in params]))
+    np.testing.assert_array_equal(vec.numpy(), np.concatenate([p.numpy().ravel() for p in params]))
     vec.sum().backward()  # differentiable, as in PyTorch
     assert params[2].grad is not None
 
     new = autograd.arange(21, dtype=autograd.float32)
     utils.vector_to_parameters(new, params)
-    np.testing.assert_array_equal(params[0].data, np.arange(12).reshape(3, 4))
-    np.testing.assert_array_equal(params[2].data, [[17, 18], [19, 20]])
+    np.testing.assert_array_equal(params[0].numpy(), np.arange(12).reshape(3, 4))
+    np.testing.assert_array_equal(params[2].numpy(), [[17, 18], [19, 20]])
     with pytest.raises(TypeError, match="expected autograd.Tensor"):
         utils.vector_to_parameters(np.zeros(21), params)
     with pytest.raises(RuntimeError, match="21"):
