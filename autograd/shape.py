@@ -105,17 +105,25 @@ def _is_basic(index) -> bool:
     return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) and not isinstance(i, bool) for i in items)
 
 
+def _as_view_index(index):
+    """A basic index that gives a view even where it selects one element: NumPy
+    returns a scalar (a copy) for `a[0]` on a 1-d array, a 0-d view for `a[0, ...]`."""
+    items = index if isinstance(index, tuple) else (index,)
+    return items if Ellipsis in items else (*items, Ellipsis)
+
+
 class GetItem(NumpyOp):
     backward_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, x, index):  # x[index]: slices, None, ..., integer arrays, masks
         ctx.shape, ctx.index = x.shape, index
+        basic = _is_basic(index)
         try:
-            out = x._data[index]
+            out = x._data[_as_view_index(index) if basic else index]
         except IndexError as error:
             raise IndexError(f"__getitem__: {error} (tensor of shape {x.shape})") from None
-        return _view(x, out) if _is_basic(index) else np.ascontiguousarray(out)
+        return _view(x, out) if basic else np.ascontiguousarray(out)
 
     @staticmethod
     def backward(ctx, grad):  # the gradient goes back where each element came from

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES
 from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
+from autograd.function import Function, _attach
 from autograd.grad_mode import is_grad_enabled
 from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic
 from autograd.tensor import Tensor, _raw
@@ -32,6 +33,62 @@ def _requires_grad(x):
     return isinstance(x, Tensor) and x.requires_grad
 
 
+def _is_view_node(node) -> bool:
+    return type(node) in (Reshape, Permute) or (type(node) is GetItem and _is_basic(node.index))
+
+
+def _view_chain(tensor):
+    """`(base, view_nodes)` if `tensor` is a view, through the recorded view ops
+    `view_nodes` (base first), of a live tensor `base` whose memory it shares; else None."""
+    nodes, node = [], tensor.grad_fn
+    while _is_view_node(node):
+        nodes.append(node)
+        target, output_nr = node._edges[0][:2]
+        if not isinstance(target, Function):  # a leaf
+            base = target
+            break
+        if not _is_view_node(target):
+            base = target._output_variable(output_nr)
+            break
+        node = target
+    else:
+        return None
+    if base is None or not np.may_share_memory(base._data, tensor._data):
+        return None  # the base is gone, or the "view" was a copy (reshape of a permuted tensor)
+    return base, nodes[::-1]
+
+
+def _rebase(base, view_nodes, new_view):
+    """After an in-place op on a view, `base`'s graph becomes PyTorch's CopySlices:
+    the old base with the view's region replaced by `new_view` (its memory
+    already holds the new values; only the graph changes)."""
+    old = Tensor._make(base._data, True)
+    old.grad_fn, old._output_nr = base.grad_fn, base._output_nr
+    parents = [old]
+    for node, child in zip(view_nodes[:-1], view_nodes[1:]):  # the intermediate views, on the old base
+        parents.append(_replay(node, parents[-1], child._edges[0][2]))
+    value = new_view
+    for node, parent in zip(reversed(view_nodes), reversed(parents)):
+        if type(node) is GetItem:
+            value = SetItem.apply(parent, node.index, value)
+        elif type(node) is Reshape:
+            value = Reshape.apply(value, node.shape)
+        else:
+            value = Permute.apply(value, node.inverse)
+    if type(view_nodes[0]) is not GetItem:  # the base's node is a CopySlices, as in PyTorch, never a view op
+        value = SetItem.apply(old, (Ellipsis,), value)
+    _attach(value.grad_fn, base, value._output_nr)
+
+
+def _replay(node, tensor, shape):
+    """The view op `node` applied again, to `tensor`; `shape` is its result's."""
+    if type(node) is GetItem:
+        return GetItem.apply(tensor, node.index)
+    if type(node) is Reshape:
+        return Reshape.apply(tensor, shape)
+    return Permute.apply(tensor, tuple(np.argsort(node.inverse)))
+
+
 class InplaceMethods:
     """Attached to Tensor by `tensor_methods.attach`."""
 
@@ -45,12 +102,11 @@ class InplaceMethods:
                 "an in-place operation; do it under `with autograd.no_grad():` (as optimizers "
                 "do) or use the out-of-place op"
             )
-        view_op = self.grad_fn
-        if type(view_op) in (Reshape, Permute, Expand) or (type(view_op) is GetItem and _is_basic(view_op.index)):
+        view = _view_chain(self) if is_grad_enabled() else None
+        if view is not None and view[0].requires_grad and view[0].grad_fn is None:
             raise RuntimeError(
-                f"{name}(): this tensor is a view ({view_op.name()}) of a tensor that requires grad; "
-                "changing it in place would not reach its base's gradient. Change the base "
-                "instead (base[index] = ...), or clone() the view first"
+                f"{name}(): a view of a leaf tensor that requires grad is being used in an in-place "
+                "operation; do it under `with autograd.no_grad():` or change a clone()"
             )
         ufunc = _INPLACE_UFUNCS.get(op)
         if ufunc is not None and not (is_grad_enabled() and (self.requires_grad or _requires_grad(args[0]))):
@@ -81,7 +137,9 @@ class InplaceMethods:
             ) from None
         self._version[0] += 1
         if node is not None:
-            self.grad_fn, self._output_nr, self.requires_grad = node, result._output_nr, True
+            if view is not None:
+                _rebase(*view, result)
+            _attach(node, self, result._output_nr)  # self is now the node's output
         return self
 
     def add_(self, other, alpha=1):
