@@ -65,8 +65,10 @@ def model_code(session: Session) -> str:
                f"hidden layers: {hidden}; activation {config.activation}; learning rate "
                f"{config.learning_rate:g}; batch size {config.batch_size}; regularization {regularization}; "
                f"trained for {session.epoch} epochs.")
-    meaning = ("For classification the output is tanh's: above 0 means class +1, below 0 class -1."
-               if config.problem == "classification" else "For regression the output is the predicted target.")
+    if config.problem == "classification":
+        meaning = "For classification the output is tanh's: above 0 means class +1, below 0 class -1."
+    else:
+        meaning = "For regression the output is the predicted target."
     return TEMPLATE.format(
         summary=_wrap(summary), meaning=meaning, weights=WEIGHTS_FILE, names=", ".join(config.features),
         count=len(config.features), expressions=", ".join(datasets.FEATURES[f][1] for f in config.features),

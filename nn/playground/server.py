@@ -5,7 +5,7 @@
     GET  /api/state               the whole state: configuration, points, epoch, losses, boundary, ...
     POST /api/reset               a configuration (see config.py) -> the new state
     POST /api/step                {"epochs": n}, 1 <= n <= 1000 -> the new frame (state minus the fixed parts)
-    POST /api/upload              {"csv": "x1,x2,label\\n..."} -> the rows read; then reset with dataset "upload"
+    POST /api/upload              {"csv": "x1,x2,label\\n..."} -> the rows read (then reset with "upload")
     POST /api/backprop            {"index": i} -> one SVG per step of backward on training point i
     GET  /api/graph               the SVG of the network's graph and its loss (draw_graph)
     GET  /api/export/weights      the weights (.npz);  GET /api/export/code: the nn.Sequential code (.py)
@@ -152,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
             self._error(error.status, error.message, error.field)
         except FieldError as error:
             self._error(HTTPStatus.BAD_REQUEST, error.message, error.field)
-        except Exception as error:  # noqa: BLE001: the page gets a JSON error, the terminal the traceback
+        except Exception as error:  # noqa: BLE001 (the page gets a JSON error, the terminal a traceback)
             name = type(error).__name__
             if name == "GraphvizNotInstalled":
                 self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(error), None)
@@ -169,11 +169,12 @@ class Handler(BaseHTTPRequestHandler):
     def _body(self):
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
-            raise HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"send JSON with Content-Type: application/json, "
-                            f"not {kind[:60]!r}", "Content-Type")
+            message = f"send JSON with Content-Type: application/json, not {kind[:60]!r}"
+            raise HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message, "Content-Type")
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit():
-            raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length header", "Content-Length")
+            raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length header",
+                            "Content-Length")
         if int(length) > MAX_BODY:
             raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body has {int(length):,} bytes, more "
                             f"than the {MAX_BODY:,} allowed", "body")

@@ -35,7 +35,8 @@ def load_data(config: Config, upload, rng):
     for classification. `upload` is `parse_csv`'s result, or None."""
     if config.dataset == "upload":
         if upload is None:
-            raise FieldError("dataset", "no CSV uploaded yet: POST /api/upload first (the page's upload button)")
+            raise FieldError("dataset", "no CSV uploaded yet: POST /api/upload first (the page's upload "
+                             "button)")
         points, values, rows = upload
         if config.problem == "classification":
             try:
@@ -60,17 +61,16 @@ def layer_plan(config: Config):
 
 
 def build_model(config: Config, rng):
-    """(the nn.Sequential of `layer_plan`, its Linear layers in order)."""
-    modules, linears = [], []
+    """(the nn.Sequential of `layer_plan`, its layers as (Linear, activation module or None) pairs)."""
+    blocks = []
     for fan_in, fan_out, activation in layer_plan(config):
         linear = nn.Linear(fan_in, fan_out)
         nn.init.uniform_(linear.weight, -0.5, 0.5, generator=rng)
         nn.init.constant_(linear.bias, 0.1)
-        modules.append(linear)
-        linears.append(linear)
-        if ACTIVATION_MODULES[activation] is not None:
-            modules.append(ACTIVATION_MODULES[activation]())
-    return nn.Sequential(*modules), linears
+        module = ACTIVATION_MODULES[activation]
+        blocks.append((linear, None if module is None else module()))
+    modules = [module for block in blocks for module in block if module is not None]
+    return nn.Sequential(*modules), blocks
 
 
 def squared_error(output, target):
@@ -98,6 +98,16 @@ def _rounded(array, decimals=4):
     return np.where(np.isfinite(array), array, None).tolist()
 
 
+def _heatmaps(columns, scale=False):
+    """Each column of `columns` (points, width) as a list of integers from -100 to 100: the value
+    times 100, clipped to [-1, 1] as the colour scale is (`scale`: divided by the column's largest
+    magnitude first, for the input features)."""
+    if scale:
+        columns = columns / np.maximum(np.abs(columns).max(0), 1e-12)
+    with np.errstate(invalid="ignore"):
+        return np.rint(np.clip(np.nan_to_num(columns, nan=0.0), -1, 1) * 100).astype(int).T.tolist()
+
+
 def _finite(value):
     return value if math.isfinite(value) else None
 
@@ -112,9 +122,11 @@ class Session:
         self.config = config
         self.points = {"train": points[:n_train], "test": points[n_train:]}
         self.targets = {"train": targets[:n_train], "test": targets[n_train:]}
-        self.inputs = {k: datasets.feature_columns(_tensor(p), config.features) for k, p in self.points.items()}
+        self.inputs = {split: datasets.feature_columns(_tensor(points), config.features)
+                       for split, points in self.points.items()}
         self.outputs = {k: _tensor(t[:, None]) for k, t in self.targets.items()}
-        self.model, self.linears = build_model(config, rng)
+        self.model, self.blocks = build_model(config, rng)
+        self.linears = [linear for linear, _ in self.blocks]
         self.optimizer = nn.optim.SGD(self.model.parameters(), lr=config.learning_rate)
         self.epoch = 0
         self.history, self.history_stride = [], 1
@@ -179,40 +191,37 @@ class Session:
         with autograd.no_grad(), np.errstate(all="ignore"):
             h = datasets.feature_columns(_tensor(points), self.config.features)
             layers = [h.numpy()]
-            modules = list(self.model)
-            for index, module in enumerate(modules):
-                h = module(h)
-                next_is_activation = index + 1 < len(modules) and not isinstance(modules[index + 1], nn.Linear)
-                if not next_is_activation:
-                    layers.append(h.numpy())
+            for linear, activation in self.blocks:  # the modules of self.model, in its order
+                h = linear(h) if activation is None else activation(linear(h))
+                layers.append(h.numpy())
         return layers
 
     def neuron_maps(self):
-        """Per layer, per neuron: a NEURON_GRID^2 heatmap of integers from -100 to 100 (the
-        value times 100, clipped to [-1, 1] for neurons; the inputs scaled by their largest value)."""
+        """Per layer, per neuron: a NEURON_GRID^2 heatmap (see `_heatmaps`) of its output; the
+        inputs first (each scaled by its largest value), then the hidden layers, then the output."""
         layers = self._activations(self.neuron_grid)
-        scale = np.maximum(np.abs(layers[0]).max(0), 1e-12)
-        layers[0] = layers[0] / scale
-        with np.errstate(invalid="ignore"):
-            return [np.rint(np.clip(np.nan_to_num(a, nan=0.0), -1, 1) * 100).astype(int).T.tolist()
-                    for a in layers]
+        return [_heatmaps(a, scale=k == 0) for k, a in enumerate(layers)]
+
+    def feature_maps(self) -> dict:
+        """Every input feature's heatmap, used or not, by name (the page shows them all)."""
+        with autograd.no_grad():
+            columns = datasets.feature_columns(_tensor(self.neuron_grid), list(datasets.FEATURES)).numpy()
+        return dict(zip(datasets.FEATURES, _heatmaps(columns, scale=True)))
 
     def gradients(self):
-        """d(objective over all training points)/d(parameter), per Linear layer: (weight grads, bias grads)."""
+        """d(objective over all training points)/d(parameter) per Linear layer: (weight grads, bias grads)."""
         self.optimizer.zero_grad()
         with np.errstate(all="ignore"):
             self.objective(self.inputs["train"], self.outputs["train"]).backward()
-        grads = [(linear.weight.grad.numpy().copy(), linear.bias.grad.numpy().copy()) for linear in self.linears]
+        grads = [(layer.weight.grad.numpy().copy(), layer.bias.grad.numpy().copy()) for layer in self.linears]
         self.optimizer.zero_grad()
         return grads
 
     def network(self):
         """The weights, biases and their gradients, layer by layer (weights as out x in lists)."""
-        layers = []
-        for linear, (weight_grad, bias_grad) in zip(self.linears, self.gradients()):
-            layers.append({"weights": _rounded(linear.weight.numpy()), "biases": _rounded(linear.bias.numpy()),
-                           "weight_grads": _rounded(weight_grad, 6), "bias_grads": _rounded(bias_grad, 6)})
-        return layers
+        return [{"weights": _rounded(linear.weight.numpy()), "biases": _rounded(linear.bias.numpy()),
+                 "weight_grads": _rounded(weight_grad, 6), "bias_grads": _rounded(bias_grad, 6)}
+                for linear, (weight_grad, bias_grad) in zip(self.linears, self.gradients())]
 
     def frame(self) -> dict:
         """What changes as the network trains: the epoch, the losses, the loss curve, the
@@ -221,8 +230,8 @@ class Session:
         side = self.config.grid
         boundary = self._activations(self.boundary_grid)[-1].reshape(side, side)
         return {"epoch": self.epoch, "train_loss": losses["train"], "test_loss": losses["test"],
-                "diverged": losses["train"] is None, "history": self.history, "boundary": _rounded(boundary),
-                "neurons": self.neuron_maps(), "network": self.network()}
+                "diverged": losses["train"] is None, "history": list(self.history),
+                "boundary": _rounded(boundary), "neurons": self.neuron_maps(), "network": self.network()}
 
     def state(self) -> dict:
         """The frame plus what stays fixed until the next reset: the configuration, the points."""
@@ -232,7 +241,8 @@ class Session:
         return {**self.frame(), "config": self.config.to_json(), "domain": [-self.extent, self.extent],
                 "grid": self.config.grid, "neuron_grid": NEURON_GRID, "train": points("train"),
                 "test": points("test"), "sizes": [len(self.config.features), *self.config.hidden, 1],
-                "feature_labels": [datasets.FEATURES[name][0] for name in self.config.features]}
+                "feature_labels": [datasets.FEATURES[name][0] for name in self.config.features],
+                "feature_maps": self.feature_maps()}
 
     # --- graphs and export -------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ function colourOf(value) { // value in [-1, 1] (clipped) -> [r, g, b]
   const v = Number.isFinite(value) ? Math.max(-1, Math.min(1, value)) : 0;
   return COLOURS[Math.round(v * 100) + 100];
 }
+const PALE = COLOURS.map((rgb) => rgb.map((c) => Math.round(c + (255 - c) * 0.3))); // under the points
 const css = (rgb) => `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
 
 // --- talking to the server -------------------------------------------------------------------
@@ -273,6 +274,7 @@ function featureNodes(box, state) { // returns the used features' nodes, in the 
     text.style.top = `${nodePosition(0, row).y + 10}px`;
     box.append(text);
     byName[name] = node;
+    paintSmall(node, state.feature_maps[name]);
   });
   return state.config.features.map((name) => byName[name]);
 }
@@ -383,7 +385,7 @@ function drawBoundary() {
   const discrete = $("discretize").checked;
   frame.boundary.forEach((row, i) => row.forEach((value, j) => {
     const v = discrete ? (value >= 0 ? 1 : -1) : value;
-    const rgb = colourOf(v === null ? 0 : v);
+    const rgb = PALE[Math.round(Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0)) * 100) + 100];
     image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * (i * side + j));
   }));
   small.getContext("2d").putImageData(image, 0, 0);

@@ -42,7 +42,8 @@ def test_a_step_trains_the_given_number_of_epochs_and_returns_the_frame(client):
     assert [len(layer) for layer in neurons] == [2, 3, 1]
     assert all(len(m) == 400 and -100 <= min(m) and max(m) <= 100 for layer in neurons for m in layer)
     network = frame["network"]
-    assert np.array(network[0]["weights"]).shape == (3, 2) and np.array(network[1]["weight_grads"]).shape == (1, 3)
+    assert np.array(network[0]["weights"]).shape == (3, 2)
+    assert np.array(network[1]["weight_grads"]).shape == (1, 3)
     assert client.post("/api/step", {})[2]["epoch"] == 3  # one epoch by default
 
 
@@ -76,7 +77,7 @@ def test_a_step_trains_the_given_number_of_epochs_and_returns_the_frame(client):
 def test_a_bad_configuration_is_a_400_naming_the_field_and_changes_nothing(client, body, field):
     client.post("/api/reset", ISSUE_CONFIG)
     client.post("/api/step", {"epochs": 1})
-    status, _, error = client.post("/api/reset", body if not isinstance(body, dict) else {**ISSUE_CONFIG, **body})
+    status, _, error = client.post("/api/reset", {**ISSUE_CONFIG, **body} if isinstance(body, dict) else body)
     assert status == 400
     assert error["field"] == field and error["error"]
     state = client.get("/api/state")[2]
@@ -115,7 +116,8 @@ def test_the_server_binds_loopback_only(server):
 
 @pytest.mark.parametrize(
     "path",
-    ["/static/../server.py", "/static/..%2fserver.py", "/static/%2e%2e/server.py", "/../nn/playground/server.py",
+    ["/static/../server.py", "/static/..%2fserver.py", "/static/%2e%2e/server.py",
+     "/../nn/playground/server.py",
      "/static/", "/static//etc/passwd", "/etc/passwd", "/static/app.js/..", "/index.html/../../session.py",
      "/static/.%2e/config.py", "/static/__init__.py"],
 )
@@ -128,7 +130,8 @@ def test_the_page_and_its_files_are_served_with_a_content_security_policy(client
     status, response, body = client.get("/")
     assert status == 200 and b'src="/static/app.js"' in body
     assert "script-src 'self'" in response.getheader("Content-Security-Policy")
-    for name, kind in [("app.js", "text/javascript"), ("style.css", "text/css"), ("favicon.svg", "image/svg+xml")]:
+    files = [("app.js", "text/javascript"), ("style.css", "text/css"), ("favicon.svg", "image/svg+xml")]
+    for name, kind in files:
         status, response, _ = client.get(f"/static/{name}")
         assert status == 200 and response.getheader("Content-Type").startswith(kind)
 
@@ -141,7 +144,8 @@ def test_an_uploaded_csv_becomes_the_dataset(client):
     status, _, state = client.post("/api/reset", {**ISSUE_CONFIG, "dataset": "upload", "train_ratio": 0.75})
     assert status == 200 and len(state["train"]) == 30 and len(state["test"]) == 10
     assert {point[2] for point in state["train"] + state["test"]} == {-1.0, 1.0}
-    assert state["domain"][1] == pytest.approx(1.1 * max(abs(float(v)) for r in rows[1:] for v in r.split(",")[:2]))
+    largest = max(abs(float(v)) for row in rows[1:] for v in row.split(",")[:2])
+    assert state["domain"][1] == pytest.approx(1.1 * largest)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +165,7 @@ def test_a_csv_of_numbers_is_a_regression_dataset_not_classes(client):
     assert client.post("/api/upload", {"csv": "0,0,0.5\n1,1,2\n2,2,1\n"})[0] == 200
     status, _, error = client.post("/api/reset", {**ISSUE_CONFIG, "dataset": "upload"})
     assert status == 400 and error["field"] == "problem" and "row 1, column label" in error["error"]
-    status, _, state = client.post("/api/reset", {**ISSUE_CONFIG, "dataset": "upload", "problem": "regression"})
+    status, _, _ = client.post("/api/reset", {**ISSUE_CONFIG, "dataset": "upload", "problem": "regression"})
     assert status == 200
 
 

@@ -28,7 +28,8 @@ def _chromium():
         browser = None
     if browser is None or driver is None:
         pytest.fail("the browser test needs Chromium, its driver and Selenium: apt-get install -y chromium "
-                    "chromium-driver && pip install -e '.[test]' (or set GLASSGRAD_SKIP_BROWSER=1 to skip it)")
+                    "chromium-driver && pip install -e '.[test]' (or set GLASSGRAD_SKIP_BROWSER=1 to skip "
+                    "it)")
     return browser, driver
 
 
@@ -42,7 +43,8 @@ def browser():
     options.binary_location = path
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
         options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)  # no driver download: the path is given
+    # Selenium downloads no driver: the path is given
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_script_timeout(WAIT)
     yield driver
     driver.quit()
@@ -115,8 +117,6 @@ def test_play_trains_the_circle_below_0_1_test_loss_in_300_epochs(browser, serve
 
     colours, blue, orange, total = browser.execute_script(BOUNDARY_COLOURS)
     assert colours > 50 and blue > total / 10 and orange > total / 10, (colours, blue, orange, total)
-    if os.environ.get("GLASSGRAD_SCREENSHOT"):  # docs/playground.png: see docs/README or the README
-        browser.save_screenshot(os.environ["GLASSGRAD_SCREENSHOT"])
 
 
 def test_the_controls_change_the_network_and_the_address(browser, server):

@@ -25,7 +25,8 @@ def test_every_dataset_serves_both_problems(name, problem):
 
 def test_data_depend_on_the_seed_and_the_noise_only_as_asked():
     def data(**changes):
-        return session.load_data(parse_config(changes), None, np.random.default_rng(changes.get("seed", 0)))[0]
+        rng = np.random.default_rng(changes.get("seed", 0))
+        return session.load_data(parse_config(changes), None, rng)[0]
 
     np.testing.assert_array_equal(data(seed=3), data(seed=3))
     assert not np.array_equal(data(seed=3), data(seed=4))
@@ -46,7 +47,8 @@ def test_feature_columns_are_the_named_functions_of_x1_and_x2():
 @pytest.mark.parametrize("kind, derivative", [("L2", lambda w: w), ("L1", np.sign)])
 def test_regularization_adds_rate_times_its_derivative_to_the_weight_gradients(kind, derivative):
     plain = Session(parse_config({"hidden": [3], "seed": 1}))
-    regular = Session(parse_config({"hidden": [3], "seed": 1, "regularization": kind, "regularization_rate": 0.3}))
+    regular = Session(parse_config({"hidden": [3], "seed": 1, "regularization": kind,
+                                    "regularization_rate": 0.3}))
     for (w, b), (w_reg, b_reg), linear in zip(plain.gradients(), regular.gradients(), regular.linears):
         np.testing.assert_allclose(w_reg - w, 0.3 * derivative(linear.weight.numpy()), atol=1e-6)
         np.testing.assert_allclose(b_reg, b, atol=1e-7)  # biases are not regularized
