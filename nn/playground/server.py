@@ -112,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "glassgrad-playground"
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else each keep-alive response waits ~40 ms for a delayed ACK
+    timeout = 60  # seconds: a client that stops sending (a short body, an idle connection) frees its thread
 
     def do_GET(self):
         self._respond(self._get)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
 
 import numpy as np
 
@@ -137,7 +136,7 @@ class Session:
     # --- training -------------------------------------------------------------------------------
 
     def penalty(self):
-        """The regularisation term over the weights (0 without regularisation)."""
+        """The regularisation term over the weights (None without regularisation)."""
         rate, kind = self.config.regularization_rate, self.config.regularization
         if kind is None or rate == 0:
             return None
@@ -157,8 +156,7 @@ class Session:
         """`epochs` passes over the training points in batches of `batch_size`."""
         inputs, targets = self.inputs["train"], self.outputs["train"]
         size = self.config.batch_size
-        with warnings.catch_warnings(), np.errstate(all="ignore"):  # a diverging run: NaN losses, no warnings
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # a diverging run: NaN losses (reported as None), no warnings
             for _ in range(epochs):
                 for start in range(0, len(inputs), size):
                     self.optimizer.zero_grad()
