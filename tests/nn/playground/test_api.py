@@ -9,9 +9,10 @@ import sys
 import numpy as np
 import pytest
 
+from nn.cli import main
 from nn.playground import config as limits
 from nn.playground.server import MAX_BODY
-from tests.nn.playground.conftest import ISSUE_CONFIG
+from tests.nn.playground.client import ISSUE_CONFIG, Client
 
 
 def test_the_issue_config_learns_the_circle_in_300_epochs(client):
@@ -229,8 +230,6 @@ def test_the_command_starts_the_server_and_prints_its_url():
         line = process.stdout.readline()
         assert line.startswith("glassgrad playground: http://127.0.0.1:"), line + process.stderr.read()
         port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        from tests.nn.playground.conftest import Client
-
         status, _, state = Client(port).get("/api/state")
         assert status == 200 and json.loads(json.dumps(state))["config"]["dataset"] == "circle"
     finally:
@@ -239,6 +238,4 @@ def test_the_command_starts_the_server_and_prints_its_url():
 
 
 def test_the_command_refuses_a_bad_port():
-    from nn.cli import main
-
     assert main(["playground", "--port", "70000"]) == 2

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.nn.playground.conftest import ISSUE_CONFIG
+from tests.nn.playground.client import ISSUE_CONFIG
 
 WAIT = 45  # seconds: the longest any step here may take on a busy machine
 
