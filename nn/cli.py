@@ -4,6 +4,7 @@
     glassgrad train --dataset moons   train a model on a dataset (see glassgrad train --help)
     glassgrad graph --model cnn       draw a model's graph
     glassgrad check                   gradient checks of every op
+    glassgrad playground              TensorFlow Playground's demo, trained by glassgrad, in the browser
 
 Bad arguments give one line on stderr and exit code 2; a failure while running
 gives one line and exit code 1; Ctrl-C during training stops it and keeps the
@@ -274,6 +275,7 @@ positive_float = _number(float, 0.0, low_open=True, what="a positive number")
 non_negative_float = _number(float, 0.0, what="a number >= 0")
 probability = _number(float, 0.0, high=1.0, high_open=True, what="a probability in [0, 1)")
 seed_int = _number(int, 0, what="a seed, an integer >= 0")
+port_int = _number(int, 0, high=65535, what="a port from 0 to 65535 (0: any free port)")
 
 
 def _add_training_arguments(parser, hidden=False):
@@ -337,6 +339,12 @@ def make_parser() -> Parser:
     check = sub.add_parser("check", help="run the gradient checks over every op", add_help=False,
                            description="Run autograd.check: the gradient checks of every op.")
     check.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    playground = sub.add_parser("playground", help="TensorFlow Playground's demo, trained by glassgrad, in the "
+                                "browser", description="Serve the playground on 127.0.0.1 (a local web app: "
+                                "train a small network on 2-D data and watch it learn) and open it in the browser.")
+    playground.add_argument("--port", type=port_int, default=8765, help="the port (default: 8765; 0: any free one)")
+    playground.add_argument("--no-browser", action="store_true", help="print the URL, don't open a browser")
     return parser
 
 
@@ -489,7 +497,15 @@ def cmd_check(args) -> int:
     return check_main(args.args) or 0
 
 
-COMMANDS = {"demo": cmd_demo, "train": cmd_train, "graph": cmd_graph, "check": cmd_check}
+def cmd_playground(args) -> int:
+    from nn.playground import serve
+
+    serve(port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "train": cmd_train, "graph": cmd_graph, "check": cmd_check,
+            "playground": cmd_playground}
 
 
 def main(argv=None) -> int:
