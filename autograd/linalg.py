@@ -60,3 +60,27 @@ def _product_like(x, left, right):
         return matrix_transpose(matrix_transpose(right) @ matrix_transpose(left))
     return left @ right
 
+
+
+class Linear(NumpyOp):
+    """y = x W^T + b for x of shape (*, in), W (out, in), b (out,) or None: one node,
+    PyTorch's `AddmmBackward0` (`MmBackward0` without a bias)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        out = np.matmul(x._data, weight._data.T)
+        return out if bias is None else out + bias._data
+
+    @staticmethod
+    def backward(ctx, grad):  # dx = G W, dW = G^T x (over every leading dim), db = G summed
+        x, weight = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad[:2]
+        n_out, n_in = weight.shape
+        grad_x = grad @ weight if need_x else None
+        grad_w = matrix_transpose(grad.reshape(-1, n_out)) @ x.reshape(-1, n_in) if need_w else None
+        return (grad_x, grad_w, grad) if ctx.has_bias else (grad_x, grad_w)
+
+    def name(self) -> str:
+        return "AddmmBackward0" if self.has_bias else "MmBackward0"

@@ -22,6 +22,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, conv, elementwise, pooling
+from autograd.linalg import Linear
 
 # --- value domains: functions (rng, shape) -> float64 array ----------------------------
 #
@@ -994,6 +995,13 @@ OPS = [
         for text in ("k,k", "k,kn", "mk,k", "mk,kn", "bmk,bkn", "a1mk,bkn", "k,bkn", "bmk,k", "mk,bkn")
     ],
     Op("matmul(function)", lambda a, b: autograd.matmul(a, b), np.matmul, spec("mk,kn"), covers=("matmul",)),
+    *[
+        Op(f"linear {text}", lambda x, w, b: Linear.apply(x, w, b), lambda x, w, b: x @ w.T + b, spec(text),
+           covers=("F.linear",))
+        for text in ("k,nk,n", "mk,nk,n", "bmk,nk,n")
+    ],
+    Op("linear without bias", lambda x, w: Linear.apply(x, w), lambda x, w: x @ w.T, spec("mk,nk"),
+       covers=("F.linear",)),
     # copies and casts
     Op("clone", lambda a: a.clone(), np.copy, shapes(), covers=("clone",)),
     Op(

@@ -255,7 +255,7 @@ def test_graph(tmp_path, capsys, suffix):
     assert status == 0, err
     text = path.read_text()
     assert ("<svg" in text) if suffix == "svg" else text.startswith("digraph")
-    assert "matmul" in text
+    assert "linear" in text
 
 
 def test_graph_of_the_cnn_collapsed(tmp_path, capsys):

@@ -10,6 +10,7 @@ import numpy as np
 from autograd import no_grad
 from autograd.creation import default_generator
 from autograd.functional_forms import where
+from autograd.linalg import Linear
 from autograd.tensor import Tensor
 from nn.functional._tensors import _array, _const
 
@@ -21,8 +22,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear(): input of shape {input.shape} does not fit weight of shape {weight.shape}: the "
             f"input's last dimension must be in_features={weight.shape[-1]}"
         )
-    out = input @ weight.T
-    return out if bias is None else out + bias
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

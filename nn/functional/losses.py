@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from autograd.function import NumpyOp
 from autograd.functional_forms import where
 from autograd.tensor import Tensor
 from nn.functional._tensors import _array, _as_tensor, _const
@@ -76,8 +77,33 @@ def mse_loss(
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _as_tensor(target, input)
     _warn_if_broadcast(input, target)
+    if weight is None:
+        _check_reduction(reduction)
+        return MseLoss.apply(input, target, reduction)
     diff = input - target
     return _weighted_reduce(diff * diff, weight, reduction, input, mean_by_weight=True)
+
+
+class MseLoss(NumpyOp):
+    """(x - y)^2, reduced by 'mean', 'sum' or 'none': one node, as PyTorch's
+    `MseLossBackward0`; x and y broadcast."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        ctx.save_for_backward(input, target)
+        ctx.reduction = reduction
+        diff = input._data - target._data
+        ctx.count = diff.size
+        squared = diff * diff
+        return squared if reduction == "none" else squared.sum() if reduction == "sum" else squared.mean()
+
+    @staticmethod
+    def backward(ctx, grad):  # d/dx = 2 (x - y) * grad (/ n for the mean); d/dy = -d/dx
+        input, target = ctx.saved_tensors
+        diff = input - target
+        scale = 2.0 / max(ctx.count, 1) if ctx.reduction == "mean" else 2.0  # (an empty input has no gradient)
+        grad_input = grad * diff * scale
+        return grad_input, -grad_input if ctx.needs_input_grad[1] else None, None
 
 
 def l1_loss(
