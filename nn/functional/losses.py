@@ -12,6 +12,7 @@ import numpy as np
 
 from autograd.function import NumpyOp
 from autograd.functional_forms import where
+from autograd.shape import ScatterAdd
 from autograd.tensor import Tensor
 from nn.functional._tensors import _array, _as_tensor, _const
 
@@ -262,17 +263,28 @@ def nll_loss(
     weight = _class_weight(weight, input.shape[class_dim], "nll_loss")
     w = kept.astype(input.dtype) if weight is None else (weight[safe] * kept).astype(input.dtype)
     kept_dim = safe.shape[:class_dim] + (1,) + safe.shape[class_dim:]
-    picked = input.gather(class_dim, safe.reshape(kept_dim))
-    if reduction == "none":
-        return -picked.squeeze(class_dim) * _const(w)
-    if reduction == "mean":  # sum(-w x) / sum(w), as one weighted sum: fewer ops to record
+    if reduction == "mean":  # sum(-w x) / sum(w), as one weighted sum
         total = w.sum()
-        if total:
+        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as in PyTorch
             w = w / total
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as in PyTorch
-                w = w / total
-    return (picked * Tensor._make(np.negative(w).reshape(kept_dim), False)).sum()
+    return NllLoss.apply(input, safe.reshape(kept_dim), np.negative(w).reshape(kept_dim), class_dim, reduction)
+
+
+class NllLoss(NumpyOp):
+    """-w[n] * input[n, y[n]]: each target's log-probability picked along `dim` by
+    `index` (shaped as input, 1 along dim) and weighted by `neg_w` (= -w, index's
+    shape); summed, or kept per target with reduction 'none'. PyTorch's `NllLossBackward0`."""
+
+    @staticmethod
+    def forward(ctx, input, index, neg_w, dim, reduction):
+        ctx.shape, ctx.index, ctx.neg_w, ctx.dim, ctx.reduction = input.shape, index, neg_w, dim, reduction
+        loss = np.take_along_axis(input._data, index, axis=dim) * neg_w
+        return loss.squeeze(dim) if reduction == "none" else loss.sum()
+
+    @staticmethod
+    def backward(ctx, grad):  # each target's log-probability gets -w * grad; the other classes 0
+        per_target = grad.reshape(ctx.index.shape) if ctx.reduction == "none" else grad
+        return ScatterAdd.apply(per_target * ctx.neg_w, ctx.shape, ctx.dim, ctx.index), None, None, None, None
 
 
 def cross_entropy(
