@@ -1,6 +1,8 @@
-"""Hypothesis profiles: `ci` (the default: fast and derandomized), `dev`, `intense`.
+"""Hypothesis profiles: `ci` (the default: fast and derandomized), `dev`, `intense`, and the
+`torch_oracle` fixture (tests/torch_oracle.py: PyTorch's recorded results, and live ones where
+torch is installed).
 
-Choose one with the HYPOTHESIS_PROFILE environment variable, e.g.
+Choose a profile with the HYPOTHESIS_PROFILE environment variable, e.g.
 `HYPOTHESIS_PROFILE=intense python -m pytest tests`.
 """
 
