@@ -24,6 +24,7 @@ import autograd
 import autograd.conv as conv_ops
 import nn.functional as F
 from tests.autograd.numerical import assert_close
+from tests.torch_oracle import GLASSGRAD, as_result, assert_same_results, torch_library
 
 # --- direct-loop references ----------------------------------------------------------------
 
@@ -585,12 +586,116 @@ def ref_conv_weight_grad(x, w_shape):
     return np.broadcast_to(sums.transpose(2, 0, 1), w_shape)
 
 
-# --- PyTorch as a second oracle ----------------------------------------------------------------------
+# --- PyTorch as a second oracle: recorded configurations always, Hypothesis's where torch is installed ---------
+
+CONV_CASES = {  # name -> (x shape, w shape, bias, stride, padding, dilation, groups)
+    "3x3": ((2, 3, 6, 5), (4, 3, 3, 3), True, (1, 1), (1, 1), (1, 1), 1),
+    "strided, dilated, uneven": ((1, 2, 7, 8), (3, 2, 3, 2), False, (2, 3), (2, 0), (2, 1), 1),
+    "groups=2, same": ((2, 4, 5, 6), (6, 2, 3, 3), True, (1, 1), "same", (1, 2), 2),
+    "1x1, valid, strided": ((1, 3, 4, 4), (2, 3, 1, 1), True, (2, 2), "valid", (1, 1), 1),
+    "depthwise": ((2, 3, 5, 5), (3, 1, 2, 2), True, (1, 2), (1, 1), (1, 1), 3),
+}
+CONV_TRANSPOSE_CASES = {  # name -> (x shape, w shape, bias, stride, padding, output_padding, groups, dilation)
+    "3x3": ((2, 3, 4, 5), (3, 2, 3, 3), True, (1, 1), (1, 1), (0, 0), 1, (1, 1)),
+    "strided, output padding, groups=2": (
+        (1, 4, 3, 3),
+        (4, 3, 3, 2),
+        True,
+        (2, 3),
+        (1, 0),
+        (1, 2),
+        2,
+        (1, 1),
+    ),
+    "dilated, groups=2": ((2, 4, 3, 4), (4, 1, 2, 3), False, (2, 1), (0, 1), (0, 0), 2, (2, 2)),
+}
+POOL_CASES = {  # name -> (max or avg, x shape, keyword arguments)
+    "max 2x2": ("max", (2, 3, 6, 6), {"kernel_size": (2, 2)}),
+    "max strided, padded, dilated, ceil": (
+        "max",
+        (1, 2, 7, 8),
+        {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 1), "dilation": (2, 1), "ceil_mode": True},
+    ),
+    "avg padded, ceil, without the padding": (
+        "avg",
+        (2, 2, 5, 7),
+        {
+            "kernel_size": (3, 3),
+            "stride": (2, 2),
+            "padding": (1, 1),
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
+    ),
+    "avg divisor_override": (
+        "avg",
+        (1, 3, 4, 6),
+        {"kernel_size": (2, 3), "padding": (0, 1), "divisor_override": 3},
+    ),
+}
+
+
+def _results(lib, fn, arrays):
+    """fn(lib.F, *tensors): the output, and the inputs' gradients for a seeded upstream gradient."""
+    xs = [lib.torch.tensor(a, requires_grad=True) for a in arrays]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fn(lib.F, *xs)
+    out.backward(lib.torch.tensor(np.random.default_rng(0).standard_normal(tuple(out.shape))))
+    return {"out": out} | {f"grad of input {i}": x.grad for i, x in enumerate(xs)}
+
+
+def _check_with_torch(torch_oracle, fn, arrays):
+    arrays = [a for a in arrays if a is not None]
+    inputs = {f"input {i}": a for i, a in enumerate(arrays)}
+    torch_oracle.check_same(lambda lib: _results(lib, fn, arrays), inputs=inputs, rtol=1e-10, atol=1e-10)
+
+
+def _check_with_live_torch(torch, fn, arrays):
+    arrays = [a for a in arrays if a is not None]
+    ours = {name: as_result(value) for name, value in _results(GLASSGRAD, fn, arrays).items()}
+    theirs = {name: as_result(value) for name, value in _results(torch_library(torch), fn, arrays).items()}
+    assert_same_results(ours, theirs, "live torch", rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_matches_torch(torch_oracle, case):
+    x_shape, w_shape, bias, *args = CONV_CASES[case]
+    rng = np.random.default_rng(1)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    _check_with_torch(
+        torch_oracle,
+        lambda F, x, w, *b: F.conv2d(x, w, b[0] if b else None, *args),
+        [x, w, b if bias else None],
+    )
+
+
+@pytest.mark.parametrize("case", CONV_TRANSPOSE_CASES)
+def test_conv_transpose_matches_torch(torch_oracle, case):
+    x_shape, w_shape, bias, *args = CONV_TRANSPOSE_CASES[case]
+    rng = np.random.default_rng(2)
+    x, w, b = (
+        rng.standard_normal(x_shape),
+        rng.standard_normal(w_shape),
+        rng.standard_normal(w_shape[1] * args[3]),
+    )
+    _check_with_torch(
+        torch_oracle,
+        lambda F, x, w, *b: F.conv_transpose2d(x, w, b[0] if b else None, *args),
+        [x, w, b if bias else None],
+    )
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_pools_match_torch(torch_oracle, case):
+    kind, shape, kwargs = POOL_CASES[case]
+    x = distinct_values(np.random.default_rng(3), shape)
+    _check_with_torch(torch_oracle, lambda F, t: getattr(F, f"{kind}_pool2d")(t, **kwargs), [x])
 
 
 @given(config=conv_configs(), transposed=st.booleans())
-def test_conv_matches_torch(config, transposed):
-    torch = pytest.importorskip("torch")
+def test_conv_matches_live_torch_on_hypothesis_configs(config, transposed):
+    torch = pytest.importorskip("torch")  # the recorded configurations above run without torch
     rng = np.random.default_rng(config["seed"])
     x, w = rng.standard_normal(config["x"]), rng.standard_normal(config["w"])
     b = rng.standard_normal(config["w"][0]) if config["bias"] else None
@@ -604,46 +709,32 @@ def test_conv_matches_torch(config, transposed):
                  zip(config["x"][2:], config["stride"], pads, config["dilation"], w.shape[2:])]
         assume(min(sizes) >= 1)
         args = (config["stride"], config["padding"], 0, config["groups"], config["dilation"])
-        ours, theirs = F.conv_transpose2d, torch.nn.functional.conv_transpose2d
+        name = "conv_transpose2d"
     else:
         args = (config["stride"], config["padding"], config["dilation"], config["groups"])
-        ours, theirs = F.conv2d, torch.nn.functional.conv2d
-    _compare_with_torch(torch, lambda x, w, *b: ours(x, w, b[0] if b else None, *args),
-                        lambda x, w, *b: theirs(x, w, b[0] if b else None, *args), x, w, b)
+        name = "conv2d"
+    _check_with_live_torch(
+        torch, lambda F, x, w, *b: getattr(F, name)(x, w, b[0] if b else None, *args), [x, w, b]
+    )
 
 
 @given(config=pool_configs(), average=st.booleans())
-def test_pools_match_torch(config, average):
-    torch = pytest.importorskip("torch")
+def test_pools_match_live_torch_on_hypothesis_configs(config, average):
+    torch = pytest.importorskip("torch")  # the recorded configurations above run without torch
     config = dict(config)
     rng = np.random.default_rng(config.pop("seed"))
     x = distinct_values(rng, config.pop("x"))
     if average:
         config.pop("dilation")
-        ours, theirs = F.avg_pool2d, torch.nn.functional.avg_pool2d
+        name = "avg_pool2d"
         config["padding"] = tuple(min(p, k // 2) for p, k in zip(config["padding"], config["kernel_size"]))
     else:
-        ours, theirs = F.max_pool2d, torch.nn.functional.max_pool2d
+        name = "max_pool2d"
     try:
-        theirs(torch.from_numpy(x), **config)
+        getattr(torch.nn.functional, name)(torch.from_numpy(x), **config)
     except RuntimeError:  # e.g. an empty output after clamping the padding
         return
-    _compare_with_torch(torch, lambda t: ours(t, **config), lambda t: theirs(t, **config), x)
-
-
-def _compare_with_torch(torch, ours, theirs, *arrays):
-    arrays = [a for a in arrays if a is not None]
-    xs = [autograd.tensor(a, requires_grad=True) for a in arrays]
-    ts = [torch.from_numpy(a.copy()).requires_grad_() for a in arrays]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out, expected = ours(*xs), theirs(*ts)
-    assert_close(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10, what="forward")
-    upstream = np.random.default_rng(0).standard_normal(out.shape)
-    out.backward(autograd.tensor(upstream))
-    expected.backward(torch.from_numpy(upstream))
-    for i, (x, t) in enumerate(zip(xs, ts)):
-        assert_close(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-10, what=f"gradient of input {i}")
+    _check_with_live_torch(torch, lambda F, t: getattr(F, name)(t, **config), [x])
 
 
 # --- impossible configurations name the shapes ----------------------------------------------------------

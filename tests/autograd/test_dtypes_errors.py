@@ -237,23 +237,20 @@ def _outputs(out):
 
 @pytest.mark.parametrize("name, input_shapes, fn", TORCH_CASES, ids=[c[0] for c in TORCH_CASES])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_results_and_gradients_equal_pytorch(name, input_shapes, fn, seed):
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(shape) for shape in input_shapes]
-    ours = [autograd.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out_ours, out_theirs = _outputs(fn(autograd, *ours)), _outputs(fn(torch, *theirs))
-    assert len(out_ours) == len(out_theirs)
-    for o, t in zip(out_ours, out_theirs):
-        assert o.shape == tuple(t.shape), name
-        assert DTYPE_NAMES[o.dtype] == str(t.dtype), name
-        np.testing.assert_allclose(o.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
-    upstream = rng.standard_normal(out_ours[0].shape)
-    out_ours[0].backward(autograd.tensor(upstream))
-    out_theirs[0].backward(torch.tensor(upstream))
-    for x, t in zip(ours, theirs):
-        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+def test_results_and_gradients_equal_pytorch(torch_oracle, name, input_shapes, fn, seed):
+    """Outputs (values, shapes and dtypes) and the gradients for a random upstream gradient."""
+    arrays = [np.random.default_rng(seed).standard_normal(shape) for shape in input_shapes]
+
+    def run(lib):
+        xs = [lib.torch.tensor(a, requires_grad=True) for a in arrays]
+        outs = _outputs(fn(lib.torch, *xs))
+        outs[0].backward(
+            lib.torch.tensor(np.random.default_rng(seed + 1).standard_normal(tuple(outs[0].shape)))
+        )
+        return {f"out {i}": o for i, o in enumerate(outs)} | {f"grad {i}": x.grad for i, x in enumerate(xs)}
+
+    inputs = {f"input {i}": a for i, a in enumerate(arrays)}
+    torch_oracle.check_same(run, inputs=inputs, rtol=1e-12, atol=1e-12)
 
 
 # Where the derivative has a kink or a tie, PyTorch picks a value: these pin ours to it.
@@ -279,43 +276,46 @@ KINK_CASES = [
 
 
 @pytest.mark.parametrize("name, values, fn", KINK_CASES, ids=[c[0] for c in KINK_CASES])
-def test_kinks_and_ties_follow_pytorch(name, values, fn):
-    torch = pytest.importorskip("torch")
-    results = []
-    for lib in (autograd, torch):
-        xs = [lib.tensor(np.array(v), requires_grad=True) for v in values]
+def test_kinks_and_ties_follow_pytorch(torch_oracle, name, values, fn):
+    def run(lib):
+        xs = [lib.torch.tensor(np.array(v), requires_grad=True) for v in values]
         with np.errstate(all="ignore"):
-            out = fn(lib, *xs)
+            out = fn(lib.torch, *xs)
             out.sum().backward()
-        results.append([np.asarray(out.detach().numpy())] + [np.asarray(x.grad.numpy()) for x in xs])
-    for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0, err_msg=name)
+        return {"out": out} | {f"grad {i}": x.grad for i, x in enumerate(xs)}
+
+    torch_oracle.check_same(run, inputs={"values": values}, rtol=1e-12, atol=0)
 
 
-@pytest.mark.parametrize(
-    "fn",
-    [
-        lambda lib: lib.tensor(1.5),
-        lambda lib: lib.tensor([1, 2]),
-        lambda lib: lib.tensor([1, 2]) * 2.5,
-        lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 2]),
-        lambda lib: lib.tensor([1, 2]) // 2,
-        lambda lib: lib.tensor([1.0, 2.0]) * 2,
-        lambda lib: lib.tensor([1.0]) + lib.tensor(np.array([1.0])),
-        lambda lib: lib.tensor(np.array([1], dtype=np.int32)) + lib.tensor([1]),
-        lambda lib: lib.tensor([1]) + lib.tensor([1.0]),
-        lambda lib: lib.tensor([1.0]) > 0,
-        lambda lib: lib.tensor([[1.0, 2.0]]).argmax(1),
-        lambda lib: lib.tensor([1, 2]).sum(),
-        lambda lib: lib.arange(3),
-        lambda lib: lib.arange(3.0),
-        lambda lib: lib.zeros(2),
-        lambda lib: lib.tensor([True, False]).sum(),
-    ],
-)
-def test_dtypes_equal_pytorch(fn):
-    torch = pytest.importorskip("torch")
-    assert DTYPE_NAMES[fn(autograd).dtype] == str(fn(torch).dtype)
+DTYPE_CASES = {  # what a PyTorch user writes -> the same in both libraries
+    "tensor(1.5)": lambda lib: lib.tensor(1.5),
+    "tensor([1, 2])": lambda lib: lib.tensor([1, 2]),
+    "int * 2.5": lambda lib: lib.tensor([1, 2]) * 2.5,
+    "int / int": lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 2]),
+    "int // 2": lambda lib: lib.tensor([1, 2]) // 2,
+    "float32 * 2": lambda lib: lib.tensor([1.0, 2.0]) * 2,
+    "float32 + float64": lambda lib: lib.tensor([1.0]) + lib.tensor(np.array([1.0])),
+    "int32 + int64": lambda lib: lib.tensor(np.array([1], dtype=np.int32)) + lib.tensor([1]),
+    "int64 + float32": lambda lib: lib.tensor([1]) + lib.tensor([1.0]),
+    "float32 > 0": lambda lib: lib.tensor([1.0]) > 0,
+    "argmax": lambda lib: lib.tensor([[1.0, 2.0]]).argmax(1),
+    "sum of ints": lambda lib: lib.tensor([1, 2]).sum(),
+    "arange(3)": lambda lib: lib.arange(3),
+    "arange(3.0)": lambda lib: lib.arange(3.0),
+    "zeros(2)": lambda lib: lib.zeros(2),
+    "sum of bools": lambda lib: lib.tensor([True, False]).sum(),
+}
+
+
+@pytest.mark.parametrize("case", DTYPE_CASES)
+def test_dtypes_equal_pytorch(torch_oracle, case):
+    """The value's dtype (and the value) as PyTorch's, and its name as torch prints it."""
+    fn = DTYPE_CASES[case]
+    ours = fn(autograd)
+    torch_oracle.check(
+        {"value": ours, "dtype": DTYPE_NAMES[ours.dtype]},
+        lambda torch: {"value": fn(torch), "dtype": str(fn(torch).dtype)},
+    )
 
 
 FLOAT_FUNCTIONS = {  # name -> (the method, the float64 reference)

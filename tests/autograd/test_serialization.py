@@ -162,50 +162,91 @@ def test_safetensors_missing_package_says_what_to_install(tmp_path, monkeypatch)
         autograd.save(_state_dict(), tmp_path / "m.safetensors")
 
 
-def test_safetensors_weights_load_into_torch_and_back(tmp_path):
-    torch = pytest.importorskip("torch")
-    st = pytest.importorskip("safetensors.torch")
-    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+def _file_bytes(path) -> np.ndarray:
+    return np.frombuffer(path.read_bytes(), np.uint8)
+
+
+def _mlp(nn):
+    return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+
+
+def test_safetensors_weights_load_into_torch_and_back(tmp_path, torch_oracle):
+    """Our file loads into torch; a file torch wrote (recorded) loads into glassgrad."""
+    pytest.importorskip("safetensors")
     sd = _state_dict()
     autograd.save(sd, tmp_path / "ours.safetensors")
-    model.load_state_dict(st.load_file(tmp_path / "ours.safetensors"))
+    ours_file = _file_bytes(tmp_path / "ours.safetensors")
     x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32)
     h = np.maximum(x @ sd["0.weight"].numpy().T + sd["0.bias"].numpy(), 0)
     expected = h @ sd["2.weight"].numpy().T + sd["2.bias"].numpy()
-    np.testing.assert_allclose(model(torch.tensor(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
 
-    torch.manual_seed(0)
-    other = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
-    st.save_file(other.state_dict(), tmp_path / "theirs.safetensors")
-    loaded = autograd.load(tmp_path / "theirs.safetensors")
-    assert set(loaded) == set(other.state_dict())
-    for k, v in other.state_dict().items():
-        assert loaded[k].dtype == np.float32
-        np.testing.assert_array_equal(loaded[k].numpy(), v.numpy())
+    def theirs(torch):
+        import safetensors.torch as st
+
+        model = _mlp(torch.nn)
+        model.load_state_dict(st.load(ours_file.tobytes()))
+        torch.manual_seed(0)
+        other = _mlp(torch.nn)
+        written = {f"torch's {key}": value for key, value in other.state_dict().items()}
+        return written | {
+            "output": model(torch.tensor(x)),
+            "torch's file": np.frombuffer(st.save(other.state_dict()), np.uint8),
+        }
+
+    inputs = {f"our {key}": value for key, value in sd.items()} | {
+        "x": x
+    }  # the file's bytes vary (metadata order)
+    for source, results in torch_oracle.results(theirs, inputs=inputs):
+        np.testing.assert_allclose(results["output"], expected, rtol=1e-5, atol=1e-6, err_msg=source)
+        (tmp_path / "theirs.safetensors").write_bytes(results["torch's file"].tobytes())
+        loaded = autograd.load(tmp_path / "theirs.safetensors")
+        written = {
+            key.removeprefix("torch's "): value
+            for key, value in results.items()
+            if key.startswith("torch's ")
+        }
+        del written["file"]
+        assert set(loaded) == set(written), source
+        for key, value in written.items():
+            assert loaded[key].dtype == np.float32
+            np.testing.assert_array_equal(loaded[key].numpy(), value, err_msg=source)
 
 
-def test_module_state_dict_to_torch_and_back(tmp_path):
-    torch = pytest.importorskip("torch")
-    st = pytest.importorskip("safetensors.torch")
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "Sequential"):
-        pytest.skip("nn modules are not there yet")
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+def test_module_state_dict_to_torch_and_back(tmp_path, torch_oracle):
+    pytest.importorskip("safetensors")
+    import nn
+
+    model = _mlp(nn)
+    model.load_state_dict(_state_dict())
     autograd.save(model.state_dict(), tmp_path / "ours.safetensors")
-    twin.load_state_dict(st.load_file(tmp_path / "ours.safetensors"))
+    ours_file = _file_bytes(tmp_path / "ours.safetensors")
     x = np.random.default_rng(2).standard_normal((5, 3)).astype(np.float32)
-    np.testing.assert_allclose(
-        model(autograd.tensor(x)).numpy(), twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
-    )
-    with torch.no_grad():
-        for p in twin.parameters():
-            p.mul_(-2.0)
-    st.save_file(twin.state_dict(), tmp_path / "theirs.safetensors")
-    model.load_state_dict(autograd.load(tmp_path / "theirs.safetensors"))
-    np.testing.assert_allclose(
-        model(autograd.tensor(x)).numpy(), twin(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
-    )
+
+    def theirs(torch):
+        import safetensors.torch as st
+
+        twin = _mlp(torch.nn)
+        twin.load_state_dict(st.load(ours_file.tobytes()))
+        results = {"output": twin(torch.tensor(x))}
+        with torch.no_grad():
+            for p in twin.parameters():
+                p.mul_(-2.0)
+        file = np.frombuffer(st.save(twin.state_dict()), np.uint8)
+        return results | {"torch's file": file, "output after loading torch's file": twin(torch.tensor(x))}
+
+    output = model(autograd.tensor(x))
+    inputs = {f"our {key}": value for key, value in model.state_dict().items()} | {"x": x}
+    for source, results in torch_oracle.results(theirs, inputs=inputs):
+        np.testing.assert_allclose(output.numpy(), results["output"], rtol=1e-5, atol=1e-6, err_msg=source)
+        (tmp_path / "theirs.safetensors").write_bytes(results["torch's file"].tobytes())
+        model.load_state_dict(autograd.load(tmp_path / "theirs.safetensors"))
+        np.testing.assert_allclose(
+            model(autograd.tensor(x)).numpy(),
+            results["output after loading torch's file"],
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=source,
+        )
     autograd.save(model.state_dict(), tmp_path / "model.npz")
     loaded = autograd.load(tmp_path / "model.npz")
     assert list(loaded) == list(model.state_dict())

@@ -1,18 +1,17 @@
-"""Run the same computation in glassgrad and in PyTorch (the oracle) and compare
-outputs and gradients. PyTorch is optional: the helpers skip the calling test
-when it is not installed."""
+"""Run the same computation in glassgrad and in PyTorch and compare outputs and gradients.
+
+PyTorch's side is built by the same function in both libraries (`make(lib)`, lib being
+`tests.torch_oracle.Library`), and its results come from the oracle: recorded in
+tests/fixtures/torch/, and computed live where torch is installed."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 import autograd
+import nn
 from autograd import Tensor
-
-
-def torch_or_skip():
-    return pytest.importorskip("torch")
+from tests.torch_oracle import GLASSGRAD, torch_library
 
 
 def to_numpy(x) -> np.ndarray:
@@ -29,63 +28,84 @@ def assert_close(actual, expected, rtol=1e-5, atol=1e-6, what=""):
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
 
 
-def pair(array, requires_grad=None):
-    """The same array as a glassgrad tensor and a torch tensor (float inputs require grad)."""
-    torch = torch_or_skip()
-    array = np.asarray(array)
-    if requires_grad is None:
-        requires_grad = array.dtype.kind == "f"
-    ours = autograd.tensor(array, requires_grad=requires_grad)
-    theirs = torch.from_numpy(array.copy()).requires_grad_(requires_grad)
-    return ours, theirs
+def seeded_normal(seed, *shape, dtype=np.float32) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 
 
-def copy_state(ours, theirs) -> None:
-    """Load our module's state_dict into the torch module (the keys must be identical)."""
-    torch = torch_or_skip()
-    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
+def with_seeded_parameters(module, seed=0):
+    """The module, every parameter drawn from a seeded normal distribution: a recorded comparison's
+    inputs must not depend on the library's own random generator."""
+    rng = np.random.default_rng(seed)
+    with autograd.no_grad():
+        for _, p in module.named_parameters():
+            p.copy_(autograd.tensor(rng.standard_normal(p.shape).astype(p.numpy().dtype)))
+    return module
 
 
-def compare(our_fn, torch_fn, *arrays, our_params=(), torch_params=(), rtol=1e-5, atol=1e-6, seed=0):
-    """our_fn(*tensors) vs torch_fn(*tensors): outputs, then the gradients of the float
-    inputs and of the given parameters for a random upstream gradient (or for the
-    scalar output itself)."""
-    torch = torch_or_skip()
-    pairs = [pair(a) for a in arrays]
-    out = our_fn(*[p[0] for p in pairs])
-    expected = torch_fn(*[p[1] for p in pairs])
-    assert_close(out, expected, rtol, atol, "forward")
-    if not expected.requires_grad:
-        return out
-    upstream = np.random.default_rng(seed).standard_normal(expected.shape).astype(to_numpy(out).dtype)
-    out.backward(autograd.tensor(upstream))
-    expected.backward(torch.from_numpy(upstream))
-    for i, (ours, theirs) in enumerate(pairs):
-        if theirs.requires_grad and theirs.grad is None:
-            assert ours.grad is None, f"input {i} got a gradient where PyTorch gives none"
-        elif theirs.requires_grad:
-            assert_close(ours.grad, theirs.grad, rtol, atol, f"gradient of input {i}")
-    for i, (ours, theirs) in enumerate(zip(our_params, torch_params)):
-        assert_close(ours.grad, theirs.grad, rtol, atol, f"gradient of parameter {i}")
-    return out
+def forward_backward(fn, arrays, lib, seed=0, call_kwargs=None) -> dict:
+    """fn(*tensors, **call_kwargs) in one library: the output and, for a seeded random upstream
+    gradient, the gradients of the float inputs and of fn's parameters (when fn is a module)."""
+    inputs = [lib.torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out = fn(*inputs, **(call_kwargs or {}))
+    results = {"out": out}
+    if out.requires_grad:
+        upstream = np.random.default_rng(seed).standard_normal(tuple(out.shape))
+        out.backward(lib.torch.tensor(upstream.astype(out.detach().numpy().dtype)))
+        results.update({f"grad of input {i}": x.grad for i, x in enumerate(inputs) if x.requires_grad})
+        parameters = fn.named_parameters() if hasattr(fn, "named_parameters") else ()
+        results.update({f"grad of {name}": p.grad for name, p in parameters})
+    return results
 
 
-def compare_modules(ours, theirs, *arrays, rtol=1e-5, atol=1e-6):
-    """Copy our weights into the torch module, then compare outputs, input and
-    parameter gradients, and the buffers after the call (running statistics)."""
-    copy_state(ours, theirs)
-    names = [name for name, _ in ours.named_parameters()]
-    assert names == [name for name, _ in theirs.named_parameters()]
-    torch_params = dict(theirs.named_parameters())
-    compare(
+def compare(oracle, make, *arrays, case="", rtol=1e-5, atol=1e-6, seed=0):
+    """make(lib)(*tensors) in glassgrad against torch: outputs, and the gradients of the float
+    inputs and of the parameters for a seeded random upstream gradient. Returns our output."""
+    arrays = [np.asarray(a) for a in arrays]
+    fn = make(GLASSGRAD)
+    inputs = {f"input {i}": a for i, a in enumerate(arrays)} | _configuration(fn)
+    ours = forward_backward(fn, arrays, GLASSGRAD, seed)
+    oracle.check(
         ours,
-        theirs,
-        *arrays,
-        our_params=[p for _, p in ours.named_parameters()],
-        torch_params=[torch_params[n] for n in names],
-        rtol=rtol,
-        atol=atol,
+        lambda torch: forward_backward(make(torch_library(torch)), arrays, torch_library(torch), seed),
+        case,
+        inputs,
+        rtol,
+        atol,
     )
-    their_state = theirs.state_dict()
-    for key, value in ours.state_dict().items():
-        assert_close(value, their_state[key], rtol, atol, f"state {key}")
+    return ours["out"]
+
+
+def _configuration(fn) -> dict:
+    """A module's repr and state, recorded with the inputs: a changed configuration makes the
+    recording stale."""
+    if not isinstance(fn, nn.Module):
+        return {}
+    return {"module": repr(fn)} | {
+        f"state {key}": value.numpy().copy() for key, value in fn.state_dict().items()
+    }
+
+
+def module_results(module, arrays, lib, call_kwargs=None) -> dict:
+    """Output and gradients, the parameters' names, and the state after the call (running statistics)."""
+    results = forward_backward(module, arrays, lib, call_kwargs=call_kwargs)
+    results["parameter names"] = [name for name, _ in module.named_parameters()]
+    results.update({f"state {key} after": value for key, value in module.state_dict().items()})
+    return results
+
+
+def compare_modules(oracle, ours, make, *arrays, case="", call_kwargs=None, rtol=1e-5, atol=1e-6):
+    """Our module against make(torch_lib), a twin loaded with our module's state and mode, both
+    called on the arrays (and call_kwargs): outputs, input and parameter gradients, and the state
+    after the call."""
+    arrays = [np.asarray(a) for a in arrays]
+    state = {key: value.numpy().copy() for key, value in ours.state_dict().items()}
+    training = ours.training
+
+    def theirs(torch):
+        twin = make(torch_library(torch)).train(training)
+        twin.load_state_dict({key: torch.from_numpy(value.copy()) for key, value in state.items()})
+        return module_results(twin, arrays, torch_library(torch), call_kwargs)
+
+    inputs = {f"input {i}": a for i, a in enumerate(arrays)} | _configuration(ours)
+    inputs |= {"training": training, "call_kwargs": call_kwargs}
+    oracle.check(module_results(ours, arrays, GLASSGRAD, call_kwargs), theirs, case, inputs, rtol, atol)

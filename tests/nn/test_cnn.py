@@ -16,13 +16,9 @@ import nn.functional as F
 from nn.data import DataLoader
 from nn.data import transforms as T
 from nn.data.datasets import MNIST, load_digits
-from tests.nn.compare import assert_close, compare, compare_modules, torch_or_skip
+from tests.nn.compare import assert_close, compare, compare_modules, seeded_normal, with_seeded_parameters
 
 RNG = np.random.default_rng(4321)
-
-
-def randn(*shape, dtype=np.float32):
-    return RNG.standard_normal(shape).astype(dtype)
 
 
 TOL = {"rtol": 1e-4, "atol": 1e-5}
@@ -44,11 +40,13 @@ TOL = {"rtol": 1e-4, "atol": 1e-5}
         ((3, 4, 3), {"padding": 1}, (3, 7, 6)),  # unbatched
     ],
 )
-def test_conv2d_matches_torch(args, kwargs, shape):
-    torch = torch_or_skip()
+def test_conv2d_matches_torch(torch_oracle, args, kwargs, shape):
+    ours = with_seeded_parameters(nn.Conv2d(*args, **kwargs))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's note on 'same' with an even kernel
-        compare_modules(nn.Conv2d(*args, **kwargs), torch.nn.Conv2d(*args, **kwargs), randn(*shape), **TOL)
+        compare_modules(
+            torch_oracle, ours, lambda lib: lib.nn.Conv2d(*args, **kwargs), seeded_normal(1, *shape), **TOL
+        )
 
 
 @pytest.mark.parametrize(
@@ -60,9 +58,11 @@ def test_conv2d_matches_torch(args, kwargs, shape):
         ((2, 2, 3), {"padding": 1}, (2, 5)),  # unbatched
     ],
 )
-def test_conv1d_matches_torch(args, kwargs, shape):
-    torch = torch_or_skip()
-    compare_modules(nn.Conv1d(*args, **kwargs), torch.nn.Conv1d(*args, **kwargs), randn(*shape), **TOL)
+def test_conv1d_matches_torch(torch_oracle, args, kwargs, shape):
+    ours = with_seeded_parameters(nn.Conv1d(*args, **kwargs))
+    compare_modules(
+        torch_oracle, ours, lambda lib: lib.nn.Conv1d(*args, **kwargs), seeded_normal(1, *shape), **TOL
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,27 +74,42 @@ def test_conv1d_matches_torch(args, kwargs, shape):
         ((2, 3, 2), {"stride": 2}, (2, 3, 3)),  # unbatched
     ],
 )
-def test_conv_transpose2d_matches_torch(args, kwargs, shape):
-    torch = torch_or_skip()
-    compare_modules(nn.ConvTranspose2d(*args, **kwargs), torch.nn.ConvTranspose2d(*args, **kwargs), randn(*shape),
-                    **TOL)
+def test_conv_transpose2d_matches_torch(torch_oracle, args, kwargs, shape):
+    ours = with_seeded_parameters(nn.ConvTranspose2d(*args, **kwargs))
+    compare_modules(
+        torch_oracle,
+        ours,
+        lambda lib: lib.nn.ConvTranspose2d(*args, **kwargs),
+        seeded_normal(1, *shape),
+        **TOL,
+    )
 
 
-def test_conv_transpose_output_size_matches_torch():
-    torch = torch_or_skip()
-    ours, theirs = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
-    for size in ([8, 9], [1, 3, 8, 10]):
-        compare_modules(ours, theirs, randn(1, 2, 4, 5), **TOL)
-        x = randn(1, 2, 4, 5)
-        out = ours(autograd.tensor(x), output_size=size)
-        assert_close(out, theirs(torch.from_numpy(x), output_size=size), **TOL)
-    with pytest.raises(ValueError, match=r"requested an output size of \[11, 9\], but valid sizes range from \[7, 9\] to \[8, 10\]"):
-        ours(autograd.zeros(1, 2, 4, 5), output_size=[11, 9])
-    one = nn.ConvTranspose1d(2, 3, 3, stride=3)
-    one_t = torch.nn.ConvTranspose1d(2, 3, 3, stride=3)
-    compare_modules(one, one_t, randn(2, 2, 4), **TOL)
-    x = randn(2, 2, 4)
-    assert_close(one(autograd.tensor(x), output_size=[13]), one_t(torch.from_numpy(x), output_size=[13]), **TOL)
+def test_conv_transpose_output_size_matches_torch(torch_oracle):
+    two = lambda m: m.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    one = lambda m: m.ConvTranspose1d(2, 3, 3, stride=3)
+    for seed, make, shape, size in [
+        (1, two, (1, 2, 4, 5), [8, 9]),
+        (2, two, (1, 2, 4, 5), [1, 3, 8, 10]),
+        (3, one, (2, 2, 4), [13]),
+    ]:
+        ours, x = with_seeded_parameters(make(nn)), seeded_normal(seed, *shape)
+        compare_modules(torch_oracle, ours, lambda lib, make=make: make(lib.nn), x, case=f"{seed}", **TOL)
+        ours.zero_grad()
+        compare_modules(
+            torch_oracle,
+            ours,
+            lambda lib, make=make: make(lib.nn),
+            x,
+            case=f"{seed} output_size={size}",
+            call_kwargs={"output_size": size},
+            **TOL,
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"requested an output size of \[11, 9\], but valid sizes range from \[7, 9\] to \[8, 10\]",
+    ):
+        two(nn)(autograd.zeros(1, 2, 4, 5), output_size=[11, 9])
 
 
 @pytest.mark.parametrize(
@@ -118,32 +133,37 @@ def test_conv_transpose_output_size_matches_torch():
         (lambda m: m.Upsample(scale_factor=3), (2, 3, 4)),
     ],
 )
-def test_pooling_and_upsampling_match_torch(make, shape):
-    torch = torch_or_skip()
-    x = RNG.permutation(math.prod(shape)).reshape(shape).astype(np.float32) / 10  # no ties for max
-    compare(make(nn), make(torch.nn), x, **TOL)
+def test_pooling_and_upsampling_match_torch(torch_oracle, make, shape):
+    x = (
+        np.random.default_rng(0).permutation(math.prod(shape)).reshape(shape).astype(np.float32) / 10
+    )  # no ties
+    compare(torch_oracle, lambda lib: make(lib.nn), x, **TOL)
 
 
-def test_max_pool_return_indices_match_torch():
-    torch = torch_or_skip()
-    x = randn(2, 3, 9, 8)
-    out, indices = nn.MaxPool2d(3, stride=2, padding=1, return_indices=True)(autograd.tensor(x))
-    t_out, t_indices = torch.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True)(torch.from_numpy(x))
-    assert_close(out, t_out)
-    assert indices.dtype == np.int64
-    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+def test_max_pool_return_indices_match_torch(torch_oracle):
+    x = seeded_normal(0, 2, 3, 9, 8)
+
+    def run(lib):
+        out, indices = lib.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True)(lib.torch.tensor(x))
+        return {"out": out, "indices": indices}
+
+    torch_oracle.check_same(run, inputs={"x": x})
 
 
 @pytest.mark.parametrize("shape", [(8, 3, 4, 4), (2, 3, 5, 1)])
-@pytest.mark.parametrize("options", [{}, {"momentum": None}, {"affine": False}, {"track_running_stats": False}])
-def test_batchnorm2d_matches_torch_over_several_steps(shape, options):
-    torch = torch_or_skip()
-    ours, theirs = nn.BatchNorm2d(3, **options), torch.nn.BatchNorm2d(3, **options)
+@pytest.mark.parametrize(
+    "options", [{}, {"momentum": None}, {"affine": False}, {"track_running_stats": False}], ids=str
+)
+def test_batchnorm2d_matches_torch_over_several_steps(torch_oracle, shape, options):
+    ours = with_seeded_parameters(nn.BatchNorm2d(3, **options))
+    twin = lambda lib: lib.nn.BatchNorm2d(3, **options)
     for step in range(3):
-        compare_modules(ours, theirs, randn(*shape) * 2 + step, **TOL)
-        ours.zero_grad(), theirs.zero_grad()
-    ours.eval(), theirs.eval()
-    compare_modules(ours, theirs, randn(*shape), **TOL)
+        compare_modules(
+            torch_oracle, ours, twin, seeded_normal(step, *shape) * 2 + step, case=f"step {step}", **TOL
+        )
+        ours.zero_grad()
+    ours.eval()
+    compare_modules(torch_oracle, ours, twin, seeded_normal(3, *shape), case="eval", **TOL)
 
 
 def test_batchnorm2d_gradcheck_and_errors():
@@ -206,13 +226,17 @@ def test_dropout2d_zeroes_whole_channels():
         "Upsample(scale_factor=(2, 3), mode='nearest')",
     ],
 )
-def test_reprs_match_torch(expression):
-    torch = torch_or_skip()
-    ours, theirs = eval("nn." + expression), eval("torch.nn." + expression, {"torch": torch})
-    assert repr(ours) == repr(theirs)
-    if hasattr(theirs, "weight") and theirs.weight is not None:
-        assert ours.weight.shape == tuple(theirs.weight.shape)
-        assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+def test_reprs_match_torch(torch_oracle, expression):
+    def run(lib):
+        module = eval(expression, vars(lib.nn))
+        weight = getattr(module, "weight", None)
+        return {
+            "repr": repr(module),
+            "weight shape": None if weight is None else list(weight.shape),
+            "parameters": [n for n, _ in module.named_parameters()],
+        }
+
+    torch_oracle.check_same(run)
 
 
 @pytest.mark.parametrize(

@@ -135,16 +135,20 @@ def test_default_collate_structures():
         default_collate([object()])
 
 
-def test_default_collate_matches_torch():
-    pytest.importorskip("torch")
-    from torch.utils.data import default_collate as torch_collate
-
+def test_default_collate_matches_torch(torch_oracle):
     batch = [(np.full((2,), i, np.float32), i, 0.25 * i, {"a": np.int32(i)}) for i in range(4)]
-    ours, theirs = default_collate(batch), torch_collate(batch)
-    assert type(ours) is type(theirs) is list
-    for a, b in zip(ours[:3] + [ours[3]["a"]], theirs[:3] + [theirs[3]["a"]]):
-        assert str(b.dtype).replace("torch.", "") == a.dtype.name
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+    def described(collated):  # the values keep their dtypes, which the oracle compares
+        values = collated[:3] + [collated[3]["a"]]
+        named = {f"value {i}": value for i, value in enumerate(values)}
+        return named | {"type": type(collated).__name__, "keys": list(collated[3])}
+
+    def theirs(torch):
+        from torch.utils.data import default_collate as torch_collate
+
+        return described(torch_collate(batch))
+
+    torch_oracle.check(described(default_collate(batch)), theirs)
 
 
 def test_subset_and_random_split():
@@ -162,10 +166,11 @@ def test_subset_and_random_split():
 
 
 @pytest.mark.parametrize("n, fractions", [(10, [0.3, 0.3, 0.4]), (11, [0.5, 0.5]), (7, [0.1, 0.2, 0.7])])
-def test_random_split_fraction_lengths_match_torch(n, fractions):
-    torch = pytest.importorskip("torch")
-    theirs = [len(s) for s in torch.utils.data.random_split(range(n), fractions)]
-    assert [len(s) for s in random_split(_dataset(n), fractions, generator=0)] == theirs
+def test_random_split_fraction_lengths_match_torch(torch_oracle, n, fractions):
+    torch_oracle.check(
+        {"lengths": [len(s) for s in random_split(_dataset(n), fractions, generator=0)]},
+        lambda torch: {"lengths": [len(s) for s in torch.utils.data.random_split(range(n), fractions)]},
+    )
 
 
 # --- toy datasets ---
@@ -387,18 +392,24 @@ def test_rotation(interpolation):
 
 
 @pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
-def test_rotation_matches_torch_grid_sample(interpolation):
+def test_rotation_matches_torch_grid_sample(torch_oracle, interpolation):
     """torchvision's rotate is affine_grid + grid_sample (zero fill) with this matrix."""
-    torch = pytest.importorskip("torch")
     img = np.random.default_rng(0).standard_normal((2, 3, 9, 9)).astype(np.float32)
-    for angle in (7.0, 37.0, -23.0, 135.0):
-        a = np.deg2rad(angle)
-        theta = torch.tensor([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0]], dtype=torch.float32)
-        grid = torch.nn.functional.affine_grid(theta.expand(2, 2, 3), (2, 3, 9, 9), align_corners=False)
-        expected = torch.nn.functional.grid_sample(
-            torch.tensor(img), grid, interpolation, "zeros", align_corners=False
-        )
-        np.testing.assert_allclose(T.rotate(img, angle, interpolation), expected.numpy(), atol=1e-5)
+    angles = (7.0, 37.0, -23.0, 135.0)
+
+    def theirs(torch):
+        results = {}
+        for angle in angles:
+            a = np.deg2rad(angle)
+            theta = torch.tensor([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0]], dtype=torch.float32)
+            grid = torch.nn.functional.affine_grid(theta.expand(2, 2, 3), (2, 3, 9, 9), align_corners=False)
+            results[f"rotated by {angle}"] = torch.nn.functional.grid_sample(
+                torch.tensor(img), grid, interpolation, "zeros", align_corners=False
+            )
+        return results
+
+    ours = {f"rotated by {angle}": T.rotate(img, angle, interpolation) for angle in angles}
+    torch_oracle.check(ours, theirs, inputs={"image": img}, rtol=0, atol=1e-5)
 
 
 def test_compose_lambda_and_tta():

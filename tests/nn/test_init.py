@@ -11,7 +11,7 @@ import pytest
 import autograd
 import nn
 from nn import init
-from tests.nn.compare import assert_close, torch_or_skip
+from tests.nn.compare import assert_close
 
 NONLINEARITIES = [
     ("linear", None),
@@ -32,9 +32,8 @@ NONLINEARITIES = [
 
 
 @pytest.mark.parametrize("nonlinearity, param", NONLINEARITIES)
-def test_calculate_gain_matches_torch(nonlinearity, param):
-    torch = torch_or_skip()
-    assert init.calculate_gain(nonlinearity, param) == torch.nn.init.calculate_gain(nonlinearity, param)
+def test_calculate_gain_matches_torch(torch_oracle, nonlinearity, param):
+    torch_oracle.check_same(lambda lib: {"gain": lib.nn.init.calculate_gain(nonlinearity, param)})
 
 
 def test_calculate_gain_closed_forms_and_errors():
@@ -48,10 +47,10 @@ def test_calculate_gain_closed_forms_and_errors():
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (4, 2, 3), (6, 3, 2, 2)])
-def test_fans_match_torch(shape):
-    torch = torch_or_skip()
-    ours = init._calculate_fan_in_and_fan_out(autograd.zeros(shape))
-    assert ours == torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+def test_fans_match_torch(torch_oracle, shape):
+    torch_oracle.check_same(
+        lambda lib: {"fans": lib.nn.init._calculate_fan_in_and_fan_out(lib.torch.zeros(shape))}
+    )
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         init._calculate_fan_in_and_fan_out(autograd.zeros(3))
 

@@ -13,7 +13,8 @@ import autograd
 import nn
 import nn.functional as F
 from autograd.testing import shapes, tensors
-from tests.nn.compare import assert_close, compare, compare_modules, torch_or_skip
+from tests.nn.compare import assert_close, compare, compare_modules, seeded_normal, with_seeded_parameters
+from tests.torch_oracle import GLASSGRAD, torch_library
 
 RNG = np.random.default_rng(1234)
 
@@ -39,9 +40,9 @@ def x64(*shape, scale=1.0):
 
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(5, 3), (2, 4, 3), (3,)])
-def test_linear_matches_torch(bias, shape):
-    torch = torch_or_skip()
-    compare_modules(nn.Linear(3, 4, bias=bias), torch.nn.Linear(3, 4, bias=bias), randn(*shape))
+def test_linear_matches_torch(torch_oracle, bias, shape):
+    ours = with_seeded_parameters(nn.Linear(3, 4, bias=bias))
+    compare_modules(torch_oracle, ours, lambda lib: lib.nn.Linear(3, 4, bias=bias), seeded_normal(1, *shape))
 
 
 def test_linear_closed_form_and_gradcheck():
@@ -72,15 +73,13 @@ def test_linear_wrong_in_features_names_the_shapes():
 
 
 @pytest.mark.parametrize("args", [(), (0,), (1, 2), (0, -2)])
-def test_flatten_matches_torch(args):
-    torch = torch_or_skip()
-    compare(nn.Flatten(*args), torch.nn.Flatten(*args), randn(2, 3, 4, 2))
+def test_flatten_matches_torch(torch_oracle, args):
+    compare(torch_oracle, lambda lib: lib.nn.Flatten(*args), seeded_normal(0, 2, 3, 4, 2))
 
 
-def test_unflatten_matches_torch_and_checks_sizes():
-    torch = torch_or_skip()
-    compare(nn.Unflatten(1, (3, 4)), torch.nn.Unflatten(1, (3, 4)), randn(2, 12, 5))
-    compare(nn.Unflatten(-1, (2, -1)), torch.nn.Unflatten(-1, (2, -1)), randn(2, 12))
+def test_unflatten_matches_torch_and_checks_sizes(torch_oracle):
+    compare(torch_oracle, lambda lib: lib.nn.Unflatten(1, (3, 4)), seeded_normal(0, 2, 12, 5), case="(3, 4)")
+    compare(torch_oracle, lambda lib: lib.nn.Unflatten(-1, (2, -1)), seeded_normal(1, 2, 12), case="(2, -1)")
     with pytest.raises(RuntimeError, match=r"unflattened_size \(5, 2\).*size 12"):
         nn.Unflatten(1, (5, 2))(autograd.zeros(2, 12))
 
@@ -93,13 +92,13 @@ def test_identity_passes_input_through():
 # --- Embedding -------------------------------------------------------------------------
 
 
-def test_embedding_matches_torch_with_padding_and_repeats():
-    torch = torch_or_skip()
+def test_embedding_matches_torch_with_padding_and_repeats(torch_oracle):
     ours = nn.Embedding(6, 3, padding_idx=2)
-    theirs = torch.nn.Embedding(6, 3, padding_idx=2)
     assert not ours.weight.numpy()[2].any()  # the padding row starts at zero
     index = np.array([[0, 2, 5], [5, 5, 2]])
-    compare_modules(ours, theirs, index)
+    compare_modules(
+        torch_oracle, with_seeded_parameters(ours), lambda lib: lib.nn.Embedding(6, 3, padding_idx=2), index
+    )
     assert not ours.weight.grad.numpy()[2].any()
     assert_close(ours.weight.grad.numpy()[1], np.zeros(3))  # unused row
 
@@ -115,12 +114,13 @@ def test_embedding_padding_row_keeps_its_value_but_gets_no_gradient():
 
 
 @pytest.mark.parametrize(
-    "options", [{"max_norm": 1.0}, {"max_norm": 0.5, "norm_type": 1.0}, {"scale_grad_by_freq": True}]
+    "options", [{"max_norm": 1.0}, {"max_norm": 0.5, "norm_type": 1.0}, {"scale_grad_by_freq": True}], ids=str
 )
-def test_embedding_options_match_torch(options):
-    torch = torch_or_skip()
-    ours, theirs = nn.Embedding(5, 4, **options), torch.nn.Embedding(5, 4, **options)
-    compare_modules(ours, theirs, np.array([[1, 3, 3], [3, 0, 1]]))
+def test_embedding_options_match_torch(torch_oracle, options):
+    ours = with_seeded_parameters(nn.Embedding(5, 4, **options))
+    compare_modules(
+        torch_oracle, ours, lambda lib: lib.nn.Embedding(5, 4, **options), np.array([[1, 3, 3], [3, 0, 1]])
+    )
 
 
 def test_embedding_from_pretrained_and_errors():
@@ -143,10 +143,9 @@ def test_embedding_gradcheck():
     assert autograd.gradcheck(lambda w: m(index), (m.weight,))
 
 
-def test_one_hot_matches_torch():
-    torch = torch_or_skip()
+def test_one_hot_matches_torch(torch_oracle):
     index = np.array([[0, 3], [2, 1]])
-    assert_close(F.one_hot(autograd.tensor(index)), torch.nn.functional.one_hot(torch.from_numpy(index)))
+    compare(torch_oracle, lambda lib: lib.F.one_hot, index)
     assert F.one_hot(autograd.tensor([1]), num_classes=4).tolist() == [[0, 1, 0, 0]]
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
         F.one_hot(autograd.tensor([4]), 3)
@@ -197,15 +196,17 @@ def test_dropout_is_reproducible_and_handles_the_edges():
         {"momentum": 0.5, "eps": 1e-3},
         {"bias": False},
     ],
+    ids=str,
 )
-def test_batchnorm1d_matches_torch_over_several_steps(shape, options):
-    torch = torch_or_skip()
-    ours, theirs = nn.BatchNorm1d(3, **options), torch.nn.BatchNorm1d(3, **options)
+def test_batchnorm1d_matches_torch_over_several_steps(torch_oracle, shape, options):
+    ours = with_seeded_parameters(nn.BatchNorm1d(3, **options))
+    twin = lambda lib: lib.nn.BatchNorm1d(3, **options)
     for step in range(3):  # training steps update the running statistics identically
-        compare_modules(ours, theirs, randn(*shape) * 2 + step, rtol=1e-4, atol=1e-5)
-        ours.zero_grad(), theirs.zero_grad()
-    ours.eval(), theirs.eval()
-    compare_modules(ours, theirs, randn(*shape), rtol=1e-4, atol=1e-5)
+        x = seeded_normal(step, *shape) * 2 + step
+        compare_modules(torch_oracle, ours, twin, x, case=f"step {step}", rtol=1e-4, atol=1e-5)
+        ours.zero_grad()
+    ours.eval()
+    compare_modules(torch_oracle, ours, twin, seeded_normal(3, *shape), case="eval", rtol=1e-4, atol=1e-5)
 
 
 def test_batchnorm1d_running_stats_closed_form():
@@ -257,13 +258,10 @@ def test_batchnorm1d_errors_name_the_layer_and_shapes():
         ((3, 4), 4, {"bias": False, "eps": 1e-3}),
     ],
 )
-def test_layernorm_matches_torch(shape, normalized, options):
-    torch = torch_or_skip()
-    ours, theirs = nn.LayerNorm(normalized, **options), torch.nn.LayerNorm(normalized, **options)
-    if ours.weight is not None:  # non-trivial affine parameters
-        with autograd.no_grad():
-            ours.weight.copy_(autograd.tensor(randn(*ours.weight.shape)))
-    compare_modules(ours, theirs, randn(*shape) * 3 + 1, rtol=1e-4, atol=1e-5)
+def test_layernorm_matches_torch(torch_oracle, shape, normalized, options):
+    ours = with_seeded_parameters(nn.LayerNorm(normalized, **options))  # non-trivial affine parameters
+    twin = lambda lib: lib.nn.LayerNorm(normalized, **options)
+    compare_modules(torch_oracle, ours, twin, seeded_normal(1, *shape) * 3 + 1, rtol=1e-4, atol=1e-5)
 
 
 def test_layernorm_gradcheck_and_error():
@@ -299,15 +297,17 @@ ACTIVATIONS = [
 ]
 
 
-@pytest.mark.parametrize("name, options", ACTIVATIONS)
-def test_activation_matches_torch_including_large_inputs(name, options):
-    torch = torch_or_skip()
-    x = np.concatenate([randn(4, 5) * 3, np.array([[-1e4, -30.0, 0.5, 30.0, 1e4]], np.float32)])
-    compare(getattr(nn, name)(**options), getattr(torch.nn, name)(**options), x, rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize("name, options", ACTIVATIONS, ids=[f"{n}{o or ''}" for n, o in ACTIVATIONS])
+def test_activation_matches_torch_including_large_inputs(torch_oracle, name, options):
+    x = np.concatenate([seeded_normal(0, 4, 5) * 3, np.array([[-1e4, -30.0, 0.5, 30.0, 1e4]], np.float32)])
     compare(
-        getattr(nn, name)(**options).double(),
-        getattr(torch.nn, name)(**options).double(),
+        torch_oracle, lambda lib: getattr(lib.nn, name)(**options), x, case="float32", rtol=1e-5, atol=1e-6
+    )
+    compare(
+        torch_oracle,
+        lambda lib: getattr(lib.nn, name)(**options).double(),
         x.astype(np.float64),
+        case="float64",
         rtol=1e-6,
         atol=1e-7,
     )
@@ -319,53 +319,79 @@ def test_activation_gradcheck(name, options):
     assert autograd.gradcheck(getattr(nn, name)(**options), (x,))
 
 
+ACTIVATION_FUNCTIONS = {
+    "relu": lambda lib, v: lib.F.relu(v),
+    "leaky_relu": lambda lib, v: lib.F.leaky_relu(v),
+    "elu": lambda lib, v: lib.F.elu(v),
+    "gelu": lambda lib, v: lib.F.gelu(v),
+    "silu": lambda lib, v: lib.F.silu(v),
+    "sigmoid": lambda lib, v: lib.torch.sigmoid(v),
+    "tanh": lambda lib, v: lib.torch.tanh(v),
+    "softplus": lambda lib, v: lib.F.softplus(v),
+    "softmax(-1)": lambda lib, v: lib.F.softmax(v, -1),
+    "log_softmax(0)": lambda lib, v: lib.F.log_softmax(v, 0),
+}
+
+
+def _activation_functions(x, upstream, lib):
+    """Every activation function of x, and its gradient for the upstream gradient."""
+    results = {}
+    for name, fn in ACTIVATION_FUNCTIONS.items():
+        leaf = lib.torch.tensor(x, requires_grad=True)
+        results[name] = out = fn(lib, leaf)
+        out.backward(lib.torch.tensor(upstream))
+        results[f"grad of {name}"] = leaf.grad
+    return results
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3), (2, 1, 4)], ids=str)
+def test_activation_functions_match_torch_on_any_shape(torch_oracle, shape):
+    rng = np.random.default_rng(len(shape))
+    x, upstream = rng.uniform(-8.0, 8.0, shape), rng.standard_normal(shape)
+    if shape:
+        x.flat[0] = 0.0  # the kinks: PyTorch's choice of derivative at 0
+    torch_oracle.check_same(
+        lambda lib: _activation_functions(x, upstream, lib),
+        inputs={"x": x, "upstream": upstream},
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
 @settings(max_examples=15)
 @given(tensors(shapes(min_dims=1, max_dims=3), min_value=-8.0, max_value=8.0, avoid=(0.0,)))
-def test_activation_functions_match_torch_on_any_shape(x):
-    torch = torch_or_skip()
-    t = torch.from_numpy(x.numpy().copy())
-    TF = torch.nn.functional
-    for ours, theirs in [
-        (F.relu, TF.relu),
-        (F.leaky_relu, TF.leaky_relu),
-        (F.elu, TF.elu),
-        (F.gelu, TF.gelu),
-        (F.silu, TF.silu),
-        (F.sigmoid, torch.sigmoid),
-        (F.tanh, torch.tanh),
-        (F.softplus, TF.softplus),
-        (lambda v: F.softmax(v, -1), lambda v: TF.softmax(v, -1)),
-        (lambda v: F.log_softmax(v, 0), lambda v: TF.log_softmax(v, 0)),
-    ]:
-        assert_close(ours(x), theirs(t), rtol=1e-6, atol=1e-7)
+def test_activation_functions_match_live_torch_on_hypothesis_shapes(x):
+    torch = pytest.importorskip("torch")  # the recorded shapes above run without torch
+    x, upstream = x.numpy(), np.random.default_rng(0).standard_normal(x.shape)
+    ours = _activation_functions(x, upstream, GLASSGRAD)
+    for name, expected in _activation_functions(x, upstream, torch_library(torch)).items():
+        assert_close(ours[name], expected, rtol=1e-6, atol=1e-7, what=name)
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "silu"])
-def test_inplace_activations_match_torch(name):
-    torch = torch_or_skip()
-    x = randn(3, 4)
-    ours_in, theirs_in = autograd.tensor(x, requires_grad=True), torch.from_numpy(x.copy()).requires_grad_()
-    ours, theirs = ours_in * 1.0, theirs_in * 1.0  # non-leaves may change in place
-    out = getattr(F, name)(ours, inplace=True)
-    expected = getattr(torch.nn.functional, name)(theirs, inplace=True)
-    assert out is ours
-    assert_close(out, expected)
-    upstream = randn(3, 4)
-    out.backward(autograd.tensor(upstream))
-    expected.backward(torch.from_numpy(upstream))
-    assert_close(ours_in.grad, theirs_in.grad)
+def test_inplace_activations_match_torch(torch_oracle, name):
+    x, upstream = seeded_normal(0, 3, 4), seeded_normal(1, 3, 4)
+
+    def run(lib):
+        leaf = lib.torch.tensor(x, requires_grad=True)
+        inner = leaf * 1.0  # non-leaves may change in place
+        out = getattr(lib.F, name)(inner, inplace=True)
+        out.backward(lib.torch.tensor(upstream))
+        return {"out": out, "grad": leaf.grad, "returns its input": out is inner}
+
+    torch_oracle.check_same(run, inputs={"x": x, "upstream": upstream})
     with pytest.raises(RuntimeError, match="leaf"):
         getattr(F, name)(autograd.zeros(2, requires_grad=True), inplace=True)
 
 
-def test_softmax_without_dim_warns_and_picks_torchs_dim():
-    torch = torch_or_skip()
-    x = randn(2, 3)
-    with pytest.warns(UserWarning, match="Implicit dimension"):
-        ours = nn.Softmax()(autograd.tensor(x))
-    with pytest.warns(UserWarning):
-        theirs = torch.nn.Softmax()(torch.from_numpy(x))
-    assert_close(ours, theirs)
+def test_softmax_without_dim_warns_and_picks_torchs_dim(torch_oracle):
+    x = seeded_normal(0, 2, 3)
+
+    def run(lib):
+        with pytest.warns(UserWarning, match="Implicit dimension"):
+            return {"out": lib.nn.Softmax()(lib.torch.tensor(x))}
+
+    torch_oracle.check_same(run, inputs={"x": x})
 
 
 def test_gelu_rejects_unknown_approximation():

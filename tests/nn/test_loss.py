@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 import nn.functional as F
-from tests.nn.compare import assert_close, compare, torch_or_skip
+from tests.nn.compare import assert_close, compare
 
 RNG = np.random.default_rng(99)
 
@@ -101,17 +101,19 @@ WITH_REDUCTIONS = [
 
 @pytest.mark.filterwarnings("ignore:reduction")
 @pytest.mark.parametrize("case, reduction", WITH_REDUCTIONS)
-def test_loss_matches_torch(case, reduction):
-    torch = torch_or_skip()
+def test_loss_matches_torch(torch_oracle, case, reduction):
     name, options, input, target = case
-    ours = getattr(nn, name)(reduction=reduction, **_options(options, autograd))
-    theirs = getattr(torch.nn, name)(reduction=reduction, **_options(options, torch))
-    compare(ours, theirs, input, target, rtol=1e-5, atol=1e-6)
+
+    def loss(lib):
+        return getattr(lib.nn, name)(reduction=reduction, **_options(options, lib.torch))
+
+    compare(torch_oracle, loss, input, target, case="float32", rtol=1e-5, atol=1e-6)
     compare(
-        ours.double(),
-        theirs.double(),
+        torch_oracle,
+        lambda lib: loss(lib).double(),
         input.astype(np.float64),
         target.astype(np.float64) if target.dtype.kind == "f" else target,
+        case="float64",
         rtol=1e-9,
         atol=1e-10,
     )
@@ -168,16 +170,19 @@ def test_label_smoothing_closed_form():
     )
 
 
-def test_kl_div_with_zero_target_probabilities_matches_torch():
-    torch = torch_or_skip()
-    q, p = log_softmax(randn(2, 3), 1), probabilities(2, 3)
+def test_kl_div_with_zero_target_probabilities_matches_torch(torch_oracle):
+    rng = np.random.default_rng(5)
+    q = log_softmax(rng.standard_normal((2, 3)).astype(np.float32), 1)
+    p = np.exp(log_softmax(rng.standard_normal((2, 3)).astype(np.float32) * 2, 1))
     p[0, 1] = 0.0  # 0 log 0 = 0
-    x, t = autograd.tensor(q, requires_grad=True), torch.from_numpy(q).requires_grad_()
-    ours = F.kl_div(x, autograd.tensor(p), reduction="sum")
-    theirs = torch.nn.functional.kl_div(t, torch.from_numpy(p), reduction="sum")
-    assert_close(ours, theirs)
-    ours.backward(), theirs.backward()
-    assert_close(x.grad, t.grad)
+
+    def run(lib):
+        x = lib.torch.tensor(q, requires_grad=True)
+        loss = lib.F.kl_div(x, lib.torch.tensor(p), reduction="sum")
+        loss.backward()
+        return {"loss": loss, "grad": x.grad}
+
+    torch_oracle.check_same(run, inputs={"q": q, "p": p})
 
 
 def test_kl_div_batchmean_is_the_kl_divergence():
@@ -211,16 +216,16 @@ def test_cross_entropy_equals_a_numpy_reference(n, c, seed):
 # --- numerical stability --------------------------------------------------------------------
 
 
-def test_cross_entropy_with_huge_logits_is_finite_and_correct():
-    torch = torch_or_skip()
+def test_cross_entropy_with_huge_logits_is_finite_and_correct(torch_oracle):
     logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0], [3e4, 3e4, -3e4]], np.float32)
     target = np.array([1, 1, 0])
     for options in ({}, {"label_smoothing": 0.1}):
         out = compare(
-            lambda x, y, o=options: F.cross_entropy(x, y, **o),
-            lambda x, y, o=options: torch.nn.functional.cross_entropy(x, y, **o),
+            torch_oracle,
+            lambda lib, o=options: lambda x, y: lib.F.cross_entropy(x, y, **o),
             logits,
             target,
+            case=str(options),
         )
         assert np.isfinite(out.item())
     x = autograd.tensor(logits, requires_grad=True)
@@ -230,16 +235,15 @@ def test_cross_entropy_with_huge_logits_is_finite_and_correct():
     assert np.all(np.isfinite(x.grad.numpy()))
 
 
-def test_bce_with_logits_with_huge_logits_is_finite_and_correct():
-    torch = torch_or_skip()
+def test_bce_with_logits_with_huge_logits_is_finite_and_correct(torch_oracle):
     logits = np.array([1e4, -1e4, 1e4, -1e4, 0.0], np.float32)
     target = np.array([0.0, 1.0, 1.0, 0.0, 1.0], np.float32)
     compare(
-        lambda x, y: F.binary_cross_entropy_with_logits(
-            x, y, reduction="none", pos_weight=autograd.tensor(2.0)
-        ),
-        lambda x, y: torch.nn.functional.binary_cross_entropy_with_logits(
-            x, y, reduction="none", pos_weight=torch.tensor(2.0)
+        torch_oracle,
+        lambda lib: (
+            lambda x, y: lib.F.binary_cross_entropy_with_logits(
+                x, y, reduction="none", pos_weight=lib.torch.tensor(2.0)
+            )
         ),
         logits,
         target,
@@ -251,16 +255,20 @@ def test_bce_with_logits_with_huge_logits_is_finite_and_correct():
     assert_close(x.grad, [1.0, -1.0, 0.0, 0.0, -0.5])
 
 
-def test_bce_at_zero_and_one_clamps_the_log_and_keeps_gradients_finite():
-    torch = torch_or_skip()
+def test_bce_at_zero_and_one_clamps_the_log_and_keeps_gradients_finite(torch_oracle):
     p = np.array([0.0, 1.0, 0.0, 1.0, 0.5], np.float32)
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0], np.float32)
     x = autograd.tensor(p, requires_grad=True)
     loss = F.binary_cross_entropy(x, autograd.tensor(y), reduction="none")
-    expected = torch.nn.functional.binary_cross_entropy(
-        torch.from_numpy(p), torch.from_numpy(y), reduction="none"
+    torch_oracle.check(
+        {"loss": loss},
+        lambda torch: {
+            "loss": torch.nn.functional.binary_cross_entropy(
+                torch.from_numpy(p), torch.from_numpy(y), reduction="none"
+            )
+        },
+        inputs={"p": p, "y": y},
     )
-    assert_close(loss, expected)
     assert_close(loss, [100.0, 100.0, 0.0, 0.0, math.log(2)])
     loss.sum().backward()
     # Where the log is clamped the gradient is 0 (PyTorch: (x - y) / 1e-12); elsewhere it is
@@ -310,13 +318,14 @@ def test_legacy_size_average_and_reduce_flags():
         assert_close(F.l1_loss(x, y, reduce=False), [1.0, 3.0])
 
 
-def test_loss_weights_are_buffers_in_the_state_dict():
-    torch = torch_or_skip()
-    ours = nn.CrossEntropyLoss(weight=autograd.tensor(W4))
-    theirs = torch.nn.CrossEntropyLoss(weight=torch.tensor(W4))
-    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
-    both = nn.BCEWithLogitsLoss(pos_weight=autograd.ones(3))
-    assert list(both.state_dict()) == list(torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)).state_dict())
+def test_loss_weights_are_buffers_in_the_state_dict(torch_oracle):
+    def run(lib):
+        weighted = lib.nn.CrossEntropyLoss(weight=lib.torch.tensor(W4))
+        both = lib.nn.BCEWithLogitsLoss(pos_weight=lib.torch.ones(3))
+        return {"weighted": list(weighted.state_dict()), "both": list(both.state_dict())}
+
+    torch_oracle.check_same(run)
+    assert list(nn.CrossEntropyLoss(weight=autograd.tensor(W4)).state_dict()) == ["weight"]
 
 
 def _second_order_cases():

@@ -12,7 +12,7 @@ import pytest
 import autograd
 import nn
 from nn.module import current_module_scope
-from tests.nn.compare import assert_close, torch_or_skip
+from tests.nn.compare import assert_close
 
 
 def build_model(nn, lib=autograd):
@@ -77,10 +77,9 @@ def test_parameter_is_a_tensor_that_requires_grad_and_shares_memory():
     assert_close(p.grad, [2.0, 2.0])
 
 
-def test_parameter_repr_is_pytorchs():
-    torch = torch_or_skip()
+def test_parameter_repr_is_pytorchs(torch_oracle):
     values = [[1.0, -2.5], [0.125, 3.0]]
-    assert repr(nn.Parameter(autograd.tensor(values))) == repr(torch.nn.Parameter(torch.tensor(values)))
+    torch_oracle.check_same(lambda lib: {"repr": repr(lib.nn.Parameter(lib.torch.tensor(values)))})
     assert (
         repr(nn.Parameter(autograd.tensor([1.0, 2.0])))
         == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
@@ -113,13 +112,14 @@ def test_registration_order_and_names():
     assert len(list(m.parameters())) == 4 and len(list(m.buffers())) == 2
 
 
-def test_names_and_order_match_torch_for_the_same_model():
-    torch = torch_or_skip()
-    ours, theirs = build_model(nn), build_model(torch.nn, torch)
-    for method in ("named_parameters", "named_buffers", "named_modules", "named_children"):
-        assert [n for n, _ in getattr(ours, method)()] == [n for n, _ in getattr(theirs, method)()], method
-    assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert repr(ours) == repr(theirs)
+def test_names_and_order_match_torch_for_the_same_model(torch_oracle):
+    def run(lib):
+        model = build_model(lib.nn, lib.torch)
+        methods = ("named_parameters", "named_buffers", "named_modules", "named_children")
+        names = {method: [n for n, _ in getattr(model, method)()] for method in methods}
+        return names | {"state_dict": list(model.state_dict()), "repr": repr(model)}
+
+    torch_oracle.check_same(run)
 
 
 def test_shared_parameters_and_modules_are_listed_once():
@@ -253,16 +253,15 @@ def test_non_strict_load_reports_keys_but_still_refuses_wrong_shapes():
     assert "scratch" not in state  # non-persistent buffers are not saved, nor expected
 
 
-def test_load_error_message_matches_torchs_lines():
-    torch = torch_or_skip()
-    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+def test_load_error_message_matches_torchs_lines(torch_oracle):
     bad = {"weight": np.zeros((2, 4), np.float32), "extra": np.zeros(1, np.float32)}
-    with pytest.raises(RuntimeError) as mine:
-        ours.load_state_dict({k: autograd.tensor(v) for k, v in bad.items()})
-    with pytest.raises(RuntimeError) as reference:
-        theirs.load_state_dict({k: torch.from_numpy(v) for k, v in bad.items()})
-    theirs_text = str(reference.value).replace("torch.Size([", "(").replace("])", ")")
-    assert str(mine.value) == theirs_text
+
+    def run(lib):
+        with pytest.raises(RuntimeError) as error:
+            lib.nn.Linear(3, 2).load_state_dict({k: lib.torch.tensor(v) for k, v in bad.items()})
+        return {"message": str(error.value).replace("torch.Size([", "(").replace("])", ")")}
+
+    torch_oracle.check_same(run)
 
 
 def test_load_with_assign_replaces_the_tensors():
@@ -297,12 +296,13 @@ def test_zero_grad():
     assert all(p.grad is None for p in m.parameters())
 
 
-def test_apply_visits_children_first_like_torch():
-    torch = torch_or_skip()
-    seen_ours, seen_theirs = [], []
-    build_model(nn).apply(lambda mod: seen_ours.append(type(mod).__name__))
-    build_model(torch.nn, torch).apply(lambda mod: seen_theirs.append(type(mod).__name__))
-    assert seen_ours == seen_theirs
+def test_apply_visits_children_first_like_torch(torch_oracle):
+    def run(lib):
+        seen = []
+        build_model(lib.nn, lib.torch).apply(lambda mod: seen.append(type(mod).__name__))
+        return {"visits": seen}
+
+    torch_oracle.check_same(run)
 
 
 def test_to_double_keeps_parameter_objects_and_integer_buffers():
@@ -410,9 +410,7 @@ def test_scope_of_a_descendant_called_directly():
 # --- repr ---------------------------------------------------------------------------------------
 
 
-def test_repr_of_a_sequential_equals_torchs():
-    torch = torch_or_skip()
-
+def test_repr_of_a_sequential_equals_torchs(torch_oracle):
     def build(nn):
         return nn.Sequential(
             nn.Linear(3, 4),
@@ -422,7 +420,7 @@ def test_repr_of_a_sequential_equals_torchs():
             nn.Sequential(OrderedDict(fc=nn.Linear(4, 2, bias=False), act=nn.Tanh())),
         )
 
-    assert repr(build(nn)) == repr(build(torch.nn))
+    torch_oracle.check_same(lambda lib: {"repr": repr(build(lib.nn))})
 
 
 @pytest.mark.parametrize(
@@ -476,11 +474,8 @@ def test_repr_of_a_sequential_equals_torchs():
         "ModuleDict({'a': Linear(1, 2), 'b': ModuleList([ReLU(), ReLU()])})",
     ],
 )
-def test_layer_repr_equals_torchs(expression):
-    torch = torch_or_skip()
-    ours = eval(expression, vars(nn))
-    theirs = eval(expression, vars(torch.nn))
-    assert repr(ours) == repr(theirs)
+def test_layer_repr_equals_torchs(torch_oracle, expression):
+    torch_oracle.check_same(lambda lib: {"repr": repr(eval(expression, vars(lib.nn)))})
 
 
 # --- containers --------------------------------------------------------------------------------
@@ -533,7 +528,7 @@ def test_module_list_and_dict():
     assert len(d) == 0
 
 
-def test_torch_code_runs_with_the_import_changed():
+def test_torch_code_runs_with_the_import_changed(torch_oracle):
     """A module written for torch.nn (subclass, F, init) runs unchanged on nn."""
 
     def program(nn, F, init, lib):
@@ -555,6 +550,9 @@ def test_torch_code_runs_with_the_import_changed():
 
     net, loss = program(nn, nn.functional, nn.init, autograd)
     assert net.fc1.weight.grad.shape == (8, 4) and np.isfinite(loss.item())
-    torch = torch_or_skip()
-    theirs, _ = program(torch.nn, torch.nn.functional, torch.nn.init, torch)
-    assert list(net.state_dict()) == list(theirs.state_dict())
+    torch_oracle.check(
+        {"state_dict": list(net.state_dict())},
+        lambda torch: {
+            "state_dict": list(program(torch.nn, torch.nn.functional, torch.nn.init, torch)[0].state_dict())
+        },
+    )

@@ -1,7 +1,9 @@
 """Optimizers against their published update rules (NumPy, float64) and against
 torch.optim; state dicts; the learning-rate schedulers against torch's sequences."""
 
+import functools
 import io
+import json
 import math
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 import autograd
 from nn import optim
 from nn.optim import lr_scheduler
+from tests.torch_oracle import GLASSGRAD, json_value, torch_library
 
 SHAPES = [(3, 4), (5,)]
 STEPS = 5
@@ -147,29 +150,51 @@ def test_update_rule_matches_published_formula(name, ref, kwargs):
         assert all(v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, autograd.Tensor))
 
 
-@pytest.mark.parametrize("name, ref, kwargs", CASES, ids=IDS)
-def test_matches_torch(name, ref, kwargs):
-    torch = pytest.importorskip("torch")
-    params, grads = _data(1)
-    ps, opt = _run(getattr(optim, name), kwargs, params, grads)
-    tps = [torch.tensor(p, requires_grad=True) for p in params]
-    topt = getattr(torch.optim, name)(tps, **kwargs)
+def _steps(lib, name, kwargs, params, grads):
+    """`name` of lib.optim stepped through `grads` from `params`: the parameters and the state dict,
+    its tensors by "state <param> <name>" and its param_groups as plain values."""
+    ps = [lib.torch.tensor(p, requires_grad=True) for p in params]
+    opt = getattr(lib.optim, name)(ps, **kwargs)
     for step in grads:
-        for p, g in zip(tps, step):
-            p.grad = torch.tensor(g)
-        topt.step()
-    for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-7)
-    ours, theirs = opt.state_dict(), topt.state_dict()
-    assert ours["state"].keys() == theirs["state"].keys()
-    for key, state in theirs["state"].items():
-        assert ours["state"][key].keys() == state.keys()
-        for k, v in state.items():  # float32 round-off scales with the largest entry (momentum cancels)
-            scale = float(np.abs(v.numpy()).max()) if v.numel() else 0.0
-            np.testing.assert_allclose(ours["state"][key][k].numpy(), v.numpy(), rtol=1e-6, atol=1e-7 + 1e-6 * scale)
-    for group, tgroup in zip(ours["param_groups"], theirs["param_groups"]):
-        assert set(group) <= set(tgroup)
-        assert all(group[k] == tgroup[k] for k in group)
+        for p, g in zip(ps, step):
+            p.grad = lib.torch.tensor(g)
+        opt.step()
+    state_dict = opt.state_dict()
+    results = {f"param {i}": p for i, p in enumerate(ps)}
+    results |= {f"state {key} {k}": v for key, state in state_dict["state"].items() for k, v in state.items()}
+    return results | {"param_groups": json.loads(json.dumps(state_dict["param_groups"]))}
+
+
+def _named_data(params, grads) -> dict:
+    steps = {f"grad {step} {i}": g for step, gs in enumerate(grads) for i, g in enumerate(gs)}
+    return {f"param {i}": p for i, p in enumerate(params)} | steps
+
+
+@pytest.mark.parametrize("name, ref, kwargs", CASES, ids=IDS)
+def test_matches_torch(torch_oracle, name, ref, kwargs):
+    params, grads = _data(1)
+    inputs = _named_data(params, grads) | {"kwargs": kwargs}
+    ours = _steps(GLASSGRAD, name, kwargs, params, grads)
+    their_steps = functools.partial(_steps, name=name, kwargs=kwargs, params=params, grads=grads)
+    for source, theirs in torch_oracle.results(
+        lambda torch: their_steps(torch_library(torch)), inputs=inputs
+    ):
+        assert sorted(ours) == sorted(theirs), source
+        for key, value in theirs.items():
+            if key.startswith("param "):
+                np.testing.assert_allclose(ours[key].numpy(), value, rtol=1e-6, atol=1e-7, err_msg=source)
+            elif key.startswith(
+                "state "
+            ):  # float32 round-off scales with the largest entry (momentum cancels)
+                scale = float(np.abs(value).max()) if value.size else 0.0
+                got = ours[key].numpy()
+                assert got.dtype == value.dtype, (source, key)
+                np.testing.assert_allclose(
+                    got, value, rtol=1e-6, atol=1e-7 + 1e-6 * scale, err_msg=f"{source} {key}"
+                )
+        for group, their_group in zip(ours["param_groups"], json_value(theirs["param_groups"]), strict=True):
+            assert set(group) <= set(their_group), source
+            assert all(group[k] == their_group[k] for k in group), source
 
 
 def test_float64_parameters_stay_float64():
@@ -201,27 +226,37 @@ def test_state_dict_round_trip_continues_identically(name, ref, kwargs):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
-def test_load_torch_state_dict_continues_like_torch():
-    torch = pytest.importorskip("torch")
+def test_load_torch_state_dict_continues_like_torch(torch_oracle):
     params, grads = _data(3, steps=6)
-    tps = [torch.tensor(p, requires_grad=True) for p in params]
-    topt = torch.optim.Adam(tps, lr=0.01, amsgrad=True, weight_decay=0.1)
-    for step in grads[:3]:
-        for p, g in zip(tps, step):
-            p.grad = torch.tensor(g)
-        topt.step()
-    tstate = topt.state_dict()
-    state = {k: {n: autograd.tensor(v.numpy()) for n, v in s.items()} for k, s in tstate["state"].items()}
-    ps = [autograd.tensor(p.detach().numpy(), requires_grad=True) for p in tps]
-    opt = optim.Adam(ps)
-    opt.load_state_dict({"state": state, "param_groups": tstate["param_groups"]})
-    _run(None, None, ps, grads[3:], opt)
-    for step in grads[3:]:
-        for p, g in zip(tps, step):
-            p.grad = torch.tensor(g)
-        topt.step()
-    for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-7)
+    kwargs = {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}
+
+    def theirs(torch):
+        after_three = _steps(torch_library(torch), "Adam", kwargs, params, grads[:3])
+        after_six = _steps(torch_library(torch), "Adam", kwargs, params, grads)
+        return {f"{key} after 3 steps": value for key, value in after_three.items()} | {
+            f"param {i} after 6 steps": after_six[f"param {i}"] for i in range(len(params))
+        }
+
+    inputs = _named_data(params, grads)
+    for source, torchs in torch_oracle.results(theirs, inputs=inputs):
+        state = {}
+        for key, value in torchs.items():  # "state <param> <name> after 3 steps"
+            if key.startswith("state "):
+                _, index, name = key.removesuffix(" after 3 steps").split(" ")
+                state.setdefault(int(index), {})[name] = autograd.tensor(value)
+        ps = [
+            autograd.tensor(torchs[f"param {i} after 3 steps"], requires_grad=True)
+            for i in range(len(params))
+        ]
+        opt = optim.Adam(ps)
+        opt.load_state_dict(
+            {"state": state, "param_groups": json_value(torchs["param_groups after 3 steps"])}
+        )
+        _run(None, None, ps, grads[3:], opt)
+        for i, p in enumerate(ps):
+            np.testing.assert_allclose(
+                p.numpy(), torchs[f"param {i} after 6 steps"], rtol=1e-6, atol=1e-7, err_msg=source
+            )
 
 
 def test_state_dict_format():
@@ -315,25 +350,26 @@ SCHEDULERS = [
 ]
 
 
-def _lr_sequences(module, opt_module, tensor, name, kwargs, epochs=20):
-    params = [tensor(np.ones(2, np.float32), requires_grad=True) for _ in range(2)]
-    opt = opt_module.SGD([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.3}], lr=0.1)
-    scheduler = getattr(module, name)(opt, **kwargs)
+def _lr_sequences(lib, name, kwargs, epochs=20):
+    params = [lib.torch.tensor(np.ones(2, np.float32), requires_grad=True) for _ in range(2)]
+    opt = lib.optim.SGD([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.3}], lr=0.1)
+    scheduler = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
     seen = [scheduler.get_last_lr()]
     for _ in range(epochs):
         opt.step()
         scheduler.step()
         seen.append(scheduler.get_last_lr())
         assert seen[-1] == [g["lr"] for g in opt.param_groups]
-    return seen
+    return {"lr": np.array(seen)}
 
 
-@pytest.mark.parametrize("name, kwargs", SCHEDULERS, ids=[f"{n}-{k}" for n, k in SCHEDULERS])
-def test_scheduler_matches_torch(name, kwargs):
-    torch = pytest.importorskip("torch")
-    ours = _lr_sequences(lr_scheduler, optim, autograd.tensor, name, kwargs)
-    theirs = _lr_sequences(torch.optim.lr_scheduler, torch.optim, torch.tensor, name, kwargs)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+def _scheduler_id(name, kwargs):
+    return f"{name}-" + ",".join(f"{k}={'lambda' if callable(v) else v}" for k, v in kwargs.items())
+
+
+@pytest.mark.parametrize("name, kwargs", SCHEDULERS, ids=[_scheduler_id(n, k) for n, k in SCHEDULERS])
+def test_scheduler_matches_torch(torch_oracle, name, kwargs):
+    torch_oracle.check_same(lambda lib: _lr_sequences(lib, name, kwargs), rtol=1e-12, atol=1e-15)
 
 
 def test_cosine_annealing_follows_closed_form_within_period():
@@ -346,11 +382,10 @@ def test_cosine_annealing_follows_closed_form_within_period():
         assert scheduler.get_last_lr()[0] == pytest.approx(expected, rel=1e-12)
 
 
-def test_chained_schedulers_match_torch():
-    torch = pytest.importorskip("torch")
-
-    def run(module, opt_module, tensor):
-        opt = opt_module.SGD([tensor(np.ones(1, np.float32), requires_grad=True)], lr=1.0)
+def test_chained_schedulers_match_torch(torch_oracle):
+    def run(lib):
+        opt = lib.optim.SGD([lib.torch.tensor(np.ones(1, np.float32), requires_grad=True)], lr=1.0)
+        module = lib.optim.lr_scheduler
         a, b = module.ExponentialLR(opt, gamma=0.9), module.StepLR(opt, step_size=4, gamma=0.1)
         lrs = []
         for _ in range(12):
@@ -358,13 +393,9 @@ def test_chained_schedulers_match_torch():
             a.step()
             b.step()
             lrs.append(opt.param_groups[0]["lr"])
-        return lrs
+        return {"lr": np.array(lrs)}
 
-    np.testing.assert_allclose(
-        run(lr_scheduler, optim, autograd.tensor),
-        run(torch.optim.lr_scheduler, torch.optim, torch.tensor),
-        rtol=1e-12,
-    )
+    torch_oracle.check_same(run, rtol=1e-12, atol=0)
 
 
 PLATEAU = [
@@ -377,25 +408,18 @@ METRICS = [1.0, 0.9, 0.95, 0.9, 0.9, 0.91, 0.5, 0.6, 0.6, 0.6, 0.6, 0.7, 0.2, 0.
 
 
 @pytest.mark.parametrize("kwargs", PLATEAU)
-def test_reduce_lr_on_plateau_matches_torch(kwargs):
-    torch = pytest.importorskip("torch")
-
-    def run(module, opt_module, tensor):
-        params = [tensor(np.ones(1, np.float32), requires_grad=True) for _ in range(2)]
-        opt = opt_module.SGD([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.2}], lr=1.0)
-        scheduler = module.ReduceLROnPlateau(opt, **kwargs)
+def test_reduce_lr_on_plateau_matches_torch(torch_oracle, kwargs):
+    def run(lib):
+        params = [lib.torch.tensor(np.ones(1, np.float32), requires_grad=True) for _ in range(2)]
+        opt = lib.optim.SGD([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.2}], lr=1.0)
+        scheduler = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
         lrs = []
         for metric in METRICS:
             scheduler.step(metric)
             lrs.append(scheduler.get_last_lr())
-        return lrs, scheduler.num_bad_epochs, scheduler.best
+        return {"lr": np.array(lrs), "num_bad_epochs": scheduler.num_bad_epochs, "best": scheduler.best}
 
-    ours, theirs = (
-        run(lr_scheduler, optim, autograd.tensor),
-        run(torch.optim.lr_scheduler, torch.optim, torch.tensor),
-    )
-    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
-    assert ours[1:] == theirs[1:]
+    torch_oracle.check_same(run, rtol=1e-12, atol=0)
 
 
 def test_scheduler_state_dict_round_trip():

@@ -5,6 +5,7 @@ import pytest
 
 import autograd
 from nn import utils
+from tests.torch_oracle import GLASSGRAD, torch_library
 
 
 def _params(seed=0, scale=1.0):
@@ -58,18 +59,22 @@ def test_clip_grad_norm_single_tensor_empty_and_nonfinite():
 
 
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf"), 0.5])
-def test_clip_grad_norm_matches_torch(norm_type):
-    torch = pytest.importorskip("torch")
+def test_clip_grad_norm_matches_torch(torch_oracle, norm_type):
     params = _params(seed=1, scale=5.0)
-    tparams = [torch.tensor(p.numpy(), requires_grad=True) for p in params]
-    for p, tp in zip(params, tparams):
-        if p.grad is not None:
-            tp.grad = torch.tensor(p.grad.numpy())
-    total = utils.clip_grad_norm_(params, 2.0, norm_type)
-    ttotal = torch.nn.utils.clip_grad_norm_(tparams, 2.0, norm_type)
-    np.testing.assert_allclose(float(total), float(ttotal), rtol=1e-5)
-    for p, tp in zip(params[:2], tparams):
-        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-5, atol=1e-7)
+    values = {f"param {i}": p.numpy().copy() for i, p in enumerate(params)}
+    grads = {f"grad {i}": p.grad.numpy().copy() for i, p in enumerate(params) if p.grad is not None}
+
+    def clipped(lib, params):
+        total = lib.nn.utils.clip_grad_norm_(params, 2.0, norm_type)
+        return {"total": total} | {f"grad {i}": p.grad for i, p in enumerate(params)}
+
+    def theirs(torch):
+        tparams = [torch.tensor(value, requires_grad=True) for value in values.values()]
+        for i, p in enumerate(tparams):
+            p.grad = torch.tensor(grads[f"grad {i}"]) if f"grad {i}" in grads else None
+        return clipped(torch_library(torch), tparams)
+
+    torch_oracle.check(clipped(GLASSGRAD, params), theirs, inputs=values | grads, rtol=1e-5, atol=1e-7)
 
 
 def test_clip_grad_value():
