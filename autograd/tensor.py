@@ -229,6 +229,17 @@ class Tensor:
     def __repr__(self) -> str:
         return format_tensor(self)
 
+    def __format__(self, spec: str) -> str:
+        """`f"{t:.4f}"` formats a 0-d tensor's number, as in PyTorch."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        if spec:
+            raise TypeError(
+                f"unsupported format string {spec!r} for a Tensor of shape {self.shape}; "
+                "format its elements (t[i].item()) or a 0-d tensor"
+            )
+        return format_tensor(self)
+
     def detach(self) -> Tensor:
         """The same data, cut from the graph (in-place changes show in both)."""
         out = Tensor._make(self._data, False)

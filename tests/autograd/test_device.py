@@ -108,3 +108,12 @@ def test_cuda_seeding_is_accepted_and_changes_nothing():
     autograd.cuda.manual_seed(123)
     autograd.cuda.manual_seed_all(5)
     np.testing.assert_array_equal(a.numpy(), autograd.randn(3).numpy())
+
+
+def test_format_spec_formats_a_0d_tensor_as_its_number():
+    x = autograd.tensor([1.23456, 2.0])
+    assert f"{x.data[0]:8.3f}" == f"{1.23456:8.3f}"
+    assert f"{x[0]:.2f}" == "1.23" and f"{autograd.tensor(7):>3d}" == "  7"
+    assert f"{x}" == repr(x)
+    with pytest.raises(TypeError, match="format"):
+        f"{x:.2f}"
