@@ -14,6 +14,7 @@ from autograd.backward import grad
 from autograd.device import device, get_default_device, set_default_device
 from autograd.tensor import Tensor
 from autograd import tensor_methods  # noqa: F401 - attaches Tensor's methods
+from autograd.dtypes import dtype  # noqa: F401 - the class, as torch.dtype
 from autograd.dtypes import (
     double,
     float16,

@@ -170,7 +170,7 @@ def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
             lines.append(f"grad {grad:.4f}")
         return lines
     dims = "×".join(str(s) for s in shape) if shape else "scalar"
-    lines.append(f"{dims} {dtype}")
+    lines.append(f"{dims} {dtype.name}")  # float32: NumPy's short name
     limit = 9 if show_data == "auto" else (np.inf if show_data else -1)
     if variable is not None:
         text = _format_array(variable._data, limit)

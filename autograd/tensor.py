@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.device import CPU, device
-from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, float32, float64
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, dtype, float32, float64, named
 from autograd.tensor_format import format_tensor
 
 _new = object.__new__
@@ -126,8 +126,9 @@ class Tensor:
         return self._data.shape
 
     @property
-    def dtype(self):
-        return self._data.dtype
+    def dtype(self) -> dtype:
+        """PyTorch's name for the NumPy dtype (`autograd.float32`)."""
+        return named(self._data.dtype)
 
     @property
     def ndim(self) -> int:

@@ -769,7 +769,7 @@ def test_pools_match_live_torch_on_hypothesis_configs(config, average):
         (lambda: F.conv2d(autograd.zeros(1, 3, 8, 8), autograd.zeros(2, 3, 3, 3), stride=(1, 2, 3)), RuntimeError,
          "stride to be a single integer value or a list of 2 values"),
         (lambda: F.conv2d(autograd.zeros(1, 3, 8, 8), autograd.zeros(2, 3, 3, 3, dtype=autograd.float64)),
-         RuntimeError, r"input \(float32\), weight \(float64\)"),
+         RuntimeError, r"input \(autograd.float32\), weight \(autograd.float64\)"),
         (lambda: F.conv_transpose2d(autograd.zeros(2, 4, 5, 5), autograd.zeros(5, 3, 3, 3)), RuntimeError,
          r"weight of size \[5, 3, 3, 3\], expected input\[2, 4, 5, 5\] to have 5 channels, but got 4"),
         (lambda: F.conv_transpose2d(autograd.zeros(2, 4, 5, 5), autograd.zeros(4, 3, 3, 3), stride=2,

@@ -313,7 +313,7 @@ def test_dtypes_equal_pytorch(torch_oracle, case):
     fn = DTYPE_CASES[case]
     ours = fn(autograd)
     torch_oracle.check(
-        {"value": ours, "dtype": DTYPE_NAMES[ours.dtype]},
+        {"value": ours, "dtype": str(ours.dtype).replace("autograd.", "torch.")},
         lambda torch: {"value": fn(torch), "dtype": str(fn(torch).dtype)},
     )
 
@@ -388,3 +388,18 @@ def test_a_dim_out_of_range_raises_index_error_naming_the_range(ndim, dim):
 def test_bad_sizes_and_counts_raise_instead_of_returning_something(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"])
+def test_dtypes_print_under_pytorchs_names_and_are_numpys(name):
+    ours = getattr(autograd, name)
+    numpy_dtype = np.dtype(name if name != "bool" else np.bool_)
+    assert str(ours) == repr(ours) == f"autograd.{name}" and isinstance(ours, autograd.dtype)
+    assert ours == numpy_dtype and numpy_dtype == ours and hash(ours) == hash(numpy_dtype)
+    assert ours == numpy_dtype.type and ours != None and ours != "no such dtype"  # noqa: E711
+    assert {numpy_dtype: 1}[ours] == 1 and np.zeros(2, ours).dtype == numpy_dtype
+    t = autograd.zeros(2, dtype=ours)
+    assert t.dtype is ours and t.numpy().dtype == numpy_dtype and t.dtype.itemsize == numpy_dtype.itemsize
+    assert t.dtype.is_floating_point == (numpy_dtype.kind == "f")
+    if name != "float32":
+        assert f"dtype=autograd.{name}" in repr(t)
