@@ -13,7 +13,7 @@ _METHODS = (
     "add sub mul div pow matmul neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip "
     "maximum minimum sum mean var std amax amin max min logsumexp softmax log_softmax "
     "reshape permute transpose unsqueeze squeeze flatten argmax argmin sign square rsqrt "
-    "isnan isfinite all any split chunk t log1p erf masked_fill gather index_select"
+    "isnan isfinite all any split chunk t log1p erf masked_fill gather scatter index_select"
 ).split()
 
 

@@ -183,6 +183,26 @@ def np_gather(a, dim, index):
     return out
 
 
+def np_scatter(a, dim, index, src):
+    """torch.scatter: out = a, then out[i][index[i][j][k]][k] = src[i][j][k] (dim 1)."""
+    out = np.array(a, dtype=float)
+    for pos in np.ndindex(index.shape):
+        target = list(pos)
+        target[dim] = index[pos]
+        out[tuple(target)] = src[pos] if isinstance(src, np.ndarray) else src
+    return out
+
+
+def _scatter_index(shape, dim=1):
+    """An index for scatter along `dim`: up to 3 distinct positions per row (a repeat
+    would leave src's gradient undefined, as in PyTorch), smaller than the input elsewhere."""
+    order = np.argsort(np.random.default_rng(0).random(shape), axis=dim)
+    keep = [slice(None)] * len(shape)
+    keep[dim] = slice(0, min(3, shape[dim]))
+    keep[0] = slice(0, max(shape[0] - 1, 1)) if dim % len(shape) != 0 else slice(None)
+    return order[tuple(keep)]
+
+
 def same(index):
     """The same indexing on Tensors and on arrays."""
     return lambda a: a[index]
@@ -909,6 +929,27 @@ OPS = [
         lambda a: np_gather(a, -1, _gather_index(a.shape, -1)),
         spec("aB"),
         covers=("gather",),
+    ),
+    Op(
+        "scatter(1, index, src)",
+        lambda a, b: a.scatter(1, _scatter_index(a.shape), b),
+        lambda a, b: np_scatter(a, 1, _scatter_index(a.shape), b),
+        spec("aBc,aBc"),
+        covers=("scatter",),
+    ),
+    Op(
+        "scatter(-1, index, value)",
+        lambda a: autograd.scatter(a, -1, autograd.tensor(_scatter_index(a.shape, -1)), value=2.5),
+        lambda a: np_scatter(a, a.ndim - 1, _scatter_index(a.shape, -1), 2.5),
+        spec("aB"),
+        covers=("scatter",),
+    ),
+    Op(
+        "scatter_(0, index, src)",
+        lambda a, b: a.clone().scatter_(0, _scatter_index(a.shape, 0), b),
+        lambda a, b: np_scatter(a, 0, _scatter_index(a.shape, 0), b),
+        spec("Ab,Ab"),
+        covers=("scatter_",),
     ),
     Op(
         "getitem[mask]",

@@ -218,6 +218,39 @@ class SetItem(NumpyOp):
         )
 
 
+class Scatter(NumpyOp):
+    backward_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):  # a copy of x with out[i][index[i][j]] = src[i][j] (dim 1)
+        ctx.dim, ctx.index = dim, index
+        ctx.src_shape = getattr(src, "shape", None)
+        out = _raw(x).copy()
+        crop = tuple(slice(0, s) for s in index.shape)  # as in torch.scatter, index may be smaller than x and src
+        crop_out = tuple(slice(None) if d == dim else c for d, c in enumerate(crop))
+        values = _raw(src)[crop] if ctx.src_shape is not None else src
+        try:
+            np.put_along_axis(out[crop_out], index, values, axis=dim)
+        except (IndexError, ValueError) as error:
+            src_shape = "a number" if ctx.src_shape is None else f"src of shape {ctx.src_shape}"
+            raise RuntimeError(
+                f"scatter(): index of shape {index.shape} does not fit input of shape {x.shape} and "
+                f"{src_shape} along dim {dim} ({error})"
+            ) from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):  # x's overwritten elements get no gradient; src gets what it wrote
+        need_x, _, _, need_src = ctx.needs_input_grad
+        grad_x = Scatter.apply(grad, ctx.dim, ctx.index, 0.0) if need_x else None
+        grad_src = None
+        if need_src and ctx.src_shape is not None:
+            grad_src = Gather.apply(grad, ctx.dim, ctx.index)
+            if grad_src.shape != ctx.src_shape:  # src larger than index: zeros where nothing was read
+                grad_src = IndexAdd.apply(grad_src, ctx.src_shape, tuple(slice(0, s) for s in ctx.index.shape))
+        return grad_x, None, None, grad_src
+
+
 class Gather(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim, index):  # out[i][j] = x[i][index[i][j]] (for dim = 1)

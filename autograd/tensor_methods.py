@@ -18,9 +18,25 @@ from autograd.elementwise import (
 )
 from autograd.linalg import MatMul
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
-from autograd.shape import Expand, Gather, GetItem, Permute, Reshape
+from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, Scatter
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
+
+
+def _scatter_arguments(x, dim, index, src, value):
+    """scatter's `(dim, index, src or value)`, checked: dim in range, an integer index
+    with x's number of dims (a 0-d index is one position)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): give exactly one of src (a Tensor) or value (a number)")
+    dim = _dims(dim, x.ndim)[0] if x.ndim else 0
+    index = np.asarray(_raw(index))
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"scatter(): index must be an integer tensor (int64), got dtype {index.dtype}")
+    if index.ndim == 0:
+        index = index.reshape((1,) * x.ndim)
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"scatter(): index has {index.ndim} dims and the input {x.ndim}; they must match")
+    return dim, index, (_tensor(src) if src is not None else value)
 
 
 class TensorMethods:
@@ -274,6 +290,13 @@ class TensorMethods:
         """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
         dim = _dims(dim, self.ndim)[0] if self.ndim else 0
         return Gather.apply(self, dim, np.asarray(_raw(index)))
+
+    def scatter(self, dim, index, src=None, value=None):
+        """A copy with `out[i][index[i][j]] = src[i][j]` along `dim` (or `= value`)."""
+        return Scatter.apply(self, *_scatter_arguments(self, dim, index, src, value))
+
+    def scatter_(self, dim, index, src=None, value=None):
+        return self._inplace(Scatter, *_scatter_arguments(self, dim, index, src, value), name="scatter_")
 
     def index_select(self, dim, index):
         dim = _dims(dim, self.ndim)[0]
