@@ -2,9 +2,11 @@
 
 `draw_graph(root)` returns a `graphviz.Digraph` with one node per op (its name,
 the shape and dtype of its output, the data when small, the gradient when known)
-and one per leaf (named from `params` or the leaf's `name`). Leaves that are
-parameters, other leaves (inputs), ops and the output have their own colours and
-shapes; a legend says which is which. Nodes created inside an `nn.Module`'s
+and one per leaf (named from `params` or the leaf's `name`). The data that enters
+the graph without needing a gradient (an input x, a target y) is drawn too, as an
+input node (`show_inputs=False` leaves it out). Parameters, inputs and other
+leaves, ops and the output have their own colours and shapes; a legend says
+which is which. Nodes created inside an `nn.Module`'s
 forward are drawn inside a cluster per module, nested as the modules nest.
 
 `backprop_steps(root)` runs backward and returns one frame per step, in the
@@ -75,13 +77,25 @@ class Digraph(graphviz.Digraph):
 class _Graph:
     nodes: list  # Function nodes, each once, root's first
     leaves: list  # leaf variables, each once
-    edges: list  # (source, target): a leaf or node feeding a node
+    edges: list  # (source, target): a leaf, input or node feeding a node
+    inputs: list = field(default_factory=list)  # Tensors that entered without needing a gradient
     shapes: dict = field(default_factory=dict)  # id(node or leaf) -> (shape, dtype) of its output
     outputs: dict = field(default_factory=dict)  # id(node) -> its output, where known without the node
 
 
-def _walk(root) -> _Graph:
-    """Every node and leaf the root depends on, iteratively (no recursion)."""
+@dataclass
+class _GoneInput:
+    """An input Tensor freed after its op ran (a temporary): its shape, dtype and name remain."""
+
+    shape: tuple
+    dtype: object
+    name: str | None
+    grad = None
+
+
+def _walk(root, with_inputs=True) -> _Graph:
+    """Every node and leaf the root depends on, iteratively (no recursion); with
+    `with_inputs`, also the Tensors that entered ops without needing a gradient."""
     if isinstance(root, Value):
         return _walk_values(root)
     graph = _Graph([], [], [])
@@ -108,7 +122,21 @@ def _walk(root) -> _Graph:
                 stack.append(source)
             else:
                 graph.leaves.append(source)
+        if with_inputs:
+            _add_data_inputs(graph, node, seen)
     return graph
+
+
+def _add_data_inputs(graph, node, seen):
+    """The Tensors `node` took without an edge (`Function._data_inputs`), as inputs."""
+    for _, ref, shape, dtype, name in node._data_inputs:
+        tensor = ref()
+        if tensor is None:  # one box per use: nothing says two were the same
+            tensor = _GoneInput(shape, dtype, name)
+        graph.edges.append((tensor, node))
+        if id(tensor) not in seen:
+            seen.add(id(tensor))
+            graph.inputs.append(tensor)
 
 
 def _walk_values(root) -> _Graph:
@@ -172,12 +200,12 @@ def _describe(variable, shape, dtype, show_data, grad) -> list[str]:
     dims = "×".join(str(s) for s in shape) if shape else "scalar"
     lines.append(f"{dims} {dtype.name}")  # float32: NumPy's short name
     limit = 9 if show_data == "auto" else (np.inf if show_data else -1)
-    if variable is not None:
-        text = _format_array(variable._data, limit)
+    if isinstance(variable, Tensor):
+        text = _format_array(np.asarray(variable), limit)
         if text is not None:
             lines.append(text)
     if grad is not None:
-        text = _format_array(grad._data if isinstance(grad, Tensor) else grad, limit if limit > 0 else 9)
+        text = _format_array(np.asarray(grad), limit if limit > 0 else 9)
         lines.append(f"grad {text}" if text is not None else "grad ✓")
     return lines
 
@@ -210,11 +238,15 @@ def _scope(node):
 
 
 def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_saved=False,
-               rankdir="LR", max_nodes=2000, collapse_modules=False, legend=True,
+               show_inputs=True, rankdir="LR", max_nodes=2000, collapse_modules=False, legend=True,
                highlight=None, grads=None, title=None) -> Digraph:
     """A `graphviz.Digraph` of the graph that produced `root` (a Tensor or a Value).
 
-    `params`: a dict name -> tensor (`dict(model.named_parameters())`) naming leaves.
+    `params`: a dict name -> tensor (`dict(model.named_parameters())`) naming leaves
+    (those that require grad are drawn as parameters) and inputs (buffers, data).
+    `show_inputs`: draw the Tensors that entered the graph without needing a
+    gradient (the data x, the targets y, a module's buffers) as input nodes;
+    False leaves them out (big graphs).
     `show_data`: 'auto' (small tensors and scalars), True or False. `show_grad`:
     show `.grad` of leaves and retained outputs (and `grads`, a dict id -> gradient,
     as `backprop_steps` passes). `show_saved`: list the shapes each op saved for
@@ -222,7 +254,7 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
     `max_nodes`: above it, raise (or collapse modules, if the graph has any).
     `highlight`: a node or leaf to outline in red.
     """
-    graph = _walk(root)
+    graph = _walk(root, show_inputs)
     has_modules = any(_scope(n) for n in graph.nodes)
     collapse_modules = _check_size(graph, has_modules, max_nodes, collapse_modules)
     names = {id(t): name for name, t in (params or {}).items()}
@@ -233,9 +265,7 @@ def draw_graph(root, *, params=None, show_data="auto", show_grad=True, show_save
                   edge_attr=dict(color="#707070", arrowsize="0.7"))
     root_node = root if isinstance(root, Value) else root.grad_fn
     collapsed, clusters = _op_lines(graph, root_node, look, collapse_modules)
-    for name, line in _leaf_lines(graph, names, look):  # a parameter goes inside its module's cluster
-        parts = name.split(".")[:-1] if name else None
-        path = ("",) + tuple(".".join(parts[: i + 1]) for i in range(len(parts))) if parts is not None else None
+    for path, line in _leaf_lines(graph, names, look):  # a parameter goes inside its module's cluster
         if path in clusters:
             clusters[path].append(line)
         else:
@@ -267,7 +297,7 @@ class _Look:
 def _check_size(graph, has_modules, max_nodes, collapse_modules):
     """`collapse_modules`, turned on for a graph over `max_nodes` that has modules;
     such a graph without modules raises."""
-    count = len(graph.nodes) + len(graph.leaves)
+    count = len(graph.nodes) + len(graph.leaves) + len(graph.inputs)
     if max_nodes is not None and count > max_nodes and not collapse_modules:
         if not has_modules:
             raise ValueError(
@@ -279,19 +309,31 @@ def _check_size(graph, has_modules, max_nodes, collapse_modules):
 
 
 def _leaf_lines(graph, names, look):
-    """(parameter name or None, DOT line) for each leaf."""
-    out = []
-    for leaf in graph.leaves:
+    """(module path of the cluster it belongs in, or None; DOT line) per leaf and input:
+    a tensor named in `params` belongs to the module its name says; the others are
+    drawn outside every module, where they enter."""
+    out, input_ids = [], {id(t) for t in graph.inputs}
+    for leaf in graph.leaves + graph.inputs:
         name = names.get(id(leaf)) or getattr(leaf, "name", None)
-        is_param = id(leaf) in names or type(leaf).__name__ == "Parameter"
+        is_input = id(leaf) in input_ids
+        is_param = type(leaf).__name__ == "Parameter" or id(leaf) in names and not is_input
         grad = look.grads[id(leaf)] if id(leaf) in look.grads else (leaf.grad if look.show_grad else None)
         shape, dtype = (None, None) if isinstance(leaf, Value) else (leaf.shape, leaf.dtype)
         lines = _describe(leaf, shape, dtype, look.show_data, grad)
         extra = HIGHLIGHT if id(leaf) == look.highlight else None
-        title = name or ("parameter" if is_param else "leaf")
+        title = name or ("parameter" if is_param else "input" if is_input else "leaf")
         kind = "parameter" if is_param else "input"
-        out.append((names.get(id(leaf)), f"\t{id(leaf)} [label={_label(title, lines)} {_attrs(STYLE[kind], extra)}]\n"))
+        line = f"\t{id(leaf)} [label={_label(title, lines)} {_attrs(STYLE[kind], extra)}]\n"
+        out.append((_module_path(names.get(id(leaf))), line))
     return out
+
+
+def _module_path(name):
+    """"2.0.weight" -> ("", "2", "2.0"): the scope path of the module holding it."""
+    if name is None:
+        return None
+    parts = name.split(".")[:-1]
+    return ("",) + tuple(".".join(parts[: i + 1]) for i in range(len(parts)))
 
 
 def _op_lines(graph, root_node, look, collapse_modules):
@@ -340,7 +382,7 @@ def _emit_clusters(dot, clusters, graph):
             modules.setdefault(qualified, module)
     collapsed = {key: value for key, value in clusters.items() if key and key[0] == "collapsed"}
     for (_, qualified, module_id), module in collapsed.items():
-        label = _label(qualified or type(module).__name__, [_module_summary(module)])
+        label = _label(qualified or type(module).__name__, _module_summary(module))
         dot.body.append(f"\tmodule_{module_id} [label={label} {_attrs(STYLE['module'])}]\n")
     paths = sorted((k for k in clusters if not (k and k[0] == "collapsed")), key=len)
     open_paths = []
@@ -356,8 +398,10 @@ def _emit_clusters(dot, clusters, graph):
             common += 1
         close_to(common)
         for depth, qualified in enumerate(path[common:], common):
-            module = modules.get(qualified)
-            label = _escape(f"{qualified}: {_module_summary(module)}" if qualified else _module_summary(module))
+            summary = _module_summary(modules.get(qualified))
+            if qualified:
+                summary = [f"{qualified}: {summary[0] if summary else ''}"] + summary[1:]
+            label = "<BR/>".join(map(_escape, summary))
             dot.body.append(  # a module's name reaches DOT only escaped, in the HTML label
                 f'\tsubgraph cluster_{number}_{depth} {{\n\t\tlabel=<<I>{label}</I>> style="rounded,dashed" '
                 f'color="#7b5aa6" fontcolor="#5a3f80" fontsize="10"\n'
@@ -367,13 +411,21 @@ def _emit_clusters(dot, clusters, graph):
     close_to(0)
 
 
-def _module_summary(module) -> str:
+def _module_summary(module, width=56) -> list[str]:
+    """The first line of the module's repr, wrapped (never cut) between its
+    keyword arguments into lines of about `width` characters."""
     if module is None:
-        return ""
+        return []
     text = repr(module).split("\n")[0]
     if text.endswith("("):  # a container: its children are drawn inside it
-        return text[:-1]
-    return text if len(text) <= 60 else text[:57] + "..."
+        text = text[:-1]
+    lines = [""]
+    for part in re.split(r"(?<=, )(?=\w+=)", text):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines[-1] = lines[-1].rstrip()
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 def _legend(dot, with_module):

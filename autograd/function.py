@@ -61,7 +61,8 @@ class Function:
 
     A recorded node has `_edges`, one per argument of forward: None (no gradient
     flows there) or `(target, output_nr, shape, dtype)`, where target is the
-    argument's node (or the argument itself, for a leaf).
+    argument's node (or the argument itself, for a leaf). A Tensor argument that
+    needs no gradient gets None, and is noted in `_data_inputs` for `draw_graph`.
     """
 
     # Class-level defaults: a node writes only what differs.
@@ -75,6 +76,7 @@ class Function:
     _pre_hooks = None  # output_nr -> [hook]: Tensor.register_hook on a non-leaf
     _retained = frozenset()  # output numbers whose gradient is kept in .grad (retain_grad)
     _non_differentiable = ()
+    _data_inputs = ()  # [(argument position, weak reference, shape, dtype, name)]: Tensors without an edge
     metadata = None
 
     # Whether backward is NumPy code that the engine may run on ndarrays (`NumpyOp`).
@@ -190,10 +192,12 @@ def _record(cls, args, kwargs):
     ctx = _new(cls)
     ctx._edges = edges = []
     for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            edges.append((a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
-        else:
-            edges.append(None)
+        if isinstance(a, Tensor):
+            if a.requires_grad:
+                edges.append((a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
+                continue
+            _note_data_input(ctx, len(edges), a)
+        edges.append(None)
     ctx._sequence_nr = next(_creation_numbers)
     _state.enabled = False  # forward's own Tensor ops are not recorded
     try:
@@ -216,6 +220,16 @@ def _record(cls, args, kwargs):
     if ctx._saved:
         _remember_saved(ctx)
     return outputs
+
+
+def _note_data_input(ctx, position, tensor):
+    """Remember a Tensor argument that needs no gradient (the data: an input x, a
+    target y), weakly, with its shape, dtype and name: for drawing only (no edge)."""
+    note = (position, weakref.ref(tensor), tensor._data.shape, tensor._data.dtype, tensor.name)
+    if ctx._data_inputs:
+        ctx._data_inputs.append(note)
+    else:
+        ctx._data_inputs = [note]
 
 
 def _remember_saved(ctx):

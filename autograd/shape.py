@@ -254,6 +254,7 @@ class Scatter(NumpyOp):
 class Gather(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim, index):  # out[i][j] = x[i][index[i][j]] (for dim = 1)
+        index = np.asarray(_raw(index))  # a Tensor index is passed as one, to be drawn as an input
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
         # as in torch.gather, index may be smaller than x in the other dims: those are cropped
         crop = tuple(slice(None) if d == dim else slice(0, s) for d, s in enumerate(index.shape))

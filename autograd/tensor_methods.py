@@ -289,7 +289,7 @@ class TensorMethods:
     def gather(self, dim, index):
         """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
         dim = _dims(dim, self.ndim)[0] if self.ndim else 0
-        return Gather.apply(self, dim, np.asarray(_raw(index)))
+        return Gather.apply(self, dim, index if isinstance(index, Tensor) else np.asarray(index))
 
     def scatter(self, dim, index, src=None, value=None):
         """A copy with `out[i][index[i][j]] = src[i][j]` along `dim` (or `= value`)."""

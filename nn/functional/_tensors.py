@@ -11,9 +11,12 @@ def _array(x) -> np.ndarray:
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def _const(array, dtype=None) -> Tensor:
-    """A tensor without gradient (a mask, gathered class weights, a dropout mask)."""
-    return Tensor(np.asarray(array), dtype=dtype)
+def _const(array, dtype=None, name=None) -> Tensor:
+    """A tensor without gradient (a mask, gathered class weights, a dropout mask);
+    `name` is what a drawn graph calls it."""
+    t = Tensor(np.asarray(array), dtype=dtype)
+    t.name = name
+    return t
 
 
 def _as_tensor(x, like: Tensor | None = None) -> Tensor:

@@ -34,7 +34,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     keep = default_generator().random(input.shape) >= p
-    scale = _const(keep / (1.0 - p) if p < 1.0 else keep * 0.0, dtype=input.dtype)
+    scale = _const(keep / (1.0 - p) if p < 1.0 else keep * 0.0, dtype=input.dtype, name="dropout mask")
     return input.mul_(scale) if inplace else input * scale
 
 
@@ -89,7 +89,10 @@ def batch_norm(
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm(): running_mean and running_var are needed when training=False")
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    out = (input - mean) / (var + eps).sqrt()
+    std = (var + eps).sqrt()
+    if not training:  # data entering the graph: what a drawn graph calls them
+        mean.name, std.name = "running_mean", "sqrt(running_var + eps)"
+    out = (input - mean) / std
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
@@ -210,5 +213,5 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if input.ndim < 2:
         return dropout(input, p, training, inplace)
     keep = default_generator().random(input.shape[:2] + (1,) * (input.ndim - 2)) >= p
-    scale = _const(keep / (1.0 - p) if p < 1.0 else keep * 0.0, dtype=input.dtype)
+    scale = _const(keep / (1.0 - p) if p < 1.0 else keep * 0.0, dtype=input.dtype, name="dropout mask")
     return input.mul_(scale) if inplace else input * scale

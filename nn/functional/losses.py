@@ -267,7 +267,9 @@ def nll_loss(
         total = w.sum()
         with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as in PyTorch
             w = w / total
-    return NllLoss.apply(input, safe.reshape(kept_dim), np.negative(w).reshape(kept_dim), class_dim, reduction)
+    target_index = Tensor._make(safe.reshape(kept_dim), False)
+    target_index.name = "target"  # a Tensor argument: a drawn graph shows it entering the loss
+    return NllLoss.apply(input, target_index, np.negative(w).reshape(kept_dim), class_dim, reduction)
 
 
 class NllLoss(NumpyOp):
@@ -277,6 +279,7 @@ class NllLoss(NumpyOp):
 
     @staticmethod
     def forward(ctx, input, index, neg_w, dim, reduction):
+        index = _array(index)
         ctx.shape, ctx.index, ctx.neg_w, ctx.dim, ctx.reduction = input.shape, index, neg_w, dim, reduction
         loss = np.take_along_axis(input._data, index, axis=dim) * neg_w
         return loss.squeeze(dim) if reduction == "none" else loss.sum()

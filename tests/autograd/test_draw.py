@@ -235,3 +235,109 @@ def test_user_names_cannot_inject_dot(names):
     assert len(hostile.get("objects", [])) == len(plain.get("objects", []))
     assert len(hostile.get("edges", [])) == len(plain.get("edges", []))
     assert not any("image" in o for o in hostile["objects"])
+
+
+# --- the data: tensors that need no gradient are drawn as inputs ---------------------------
+
+
+def line_of(source, title):
+    return next(line for line in node_lines(source) if f"<B>{title}</B>" in line)
+
+
+def mse_example():
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    x, y = autograd.tensor([[0.5, -1.0], [2.0, 0.3]]), autograd.tensor([[1.0], [0.0]])
+    x.name, y.name = "x", "y"
+    loss = nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    return model, x, y, loss
+
+
+def test_the_data_x_and_the_target_y_are_input_nodes_feeding_their_ops():
+    model, x, y, loss = mse_example()
+    source = autograd.draw_graph(loss, params=dict(model.named_parameters())).source
+    for tensor, title, op in ((x, "x", "linear"), (y, "y", "mse_loss")):
+        line = line_of(source, title)
+        assert "#d8f0d2" in line and "2×" in line  # the green of "input / leaf", with its shape
+        consumers = [b for a, b in edges(source) if a == str(id(tensor))]
+        consumer = next(line for line in node_lines(source) if line.split()[0] == consumers[0])
+        assert len(consumers) == 1 and f"<B>{op}</B>" in consumer
+    assert "[[ 0.5, -1. &#93;" in line_of(source, "x")  # small data is shown
+    # every op has all its inputs drawn: x (or h), weight and bias into linear, prediction and y into mse_loss
+    for op, inputs in (("linear", 3), ("mse_loss", 2)):
+        for node in (l.split()[0] for l in node_lines(source) if f"<B>{op}</B>" in l):
+            assert sum(b == node for _, b in edges(source)) == inputs
+
+
+def test_show_inputs_false_leaves_the_data_out():
+    model, x, y, loss = mse_example()
+    source = autograd.draw_graph(loss, params=dict(model.named_parameters()), show_inputs=False).source
+    assert str(id(x)) not in source and str(id(y)) not in source
+    assert "<B>x</B>" not in source and "<B>0.weight</B>" in source
+
+
+def test_a_class_target_enters_the_loss_and_a_freed_temporary_keeps_shape_and_name():
+    autograd.manual_seed(0)
+    logits = autograd.randn(4, 3, requires_grad=True)
+    loss = nn.functional.cross_entropy(logits, autograd.tensor([0, 2, 1, 1]))  # the target: a temporary
+    source = autograd.draw_graph(loss).source
+    target = line_of(source, "target")
+    assert "4×1 int64" in target and "#d8f0d2" in target
+    nll_loss = next(l.split()[0] for l in node_lines(source) if "<B>nll_loss</B>" in l)
+    assert (target.split()[0], nll_loss) in edges(source)
+    index = autograd.tensor([[1], [0]])
+    picked = autograd.randn(2, 3, requires_grad=True).gather(1, index)  # an index tensor is data too
+    assert (str(id(index)), str(id(picked.grad_fn))) in edges(autograd.draw_graph(picked.sum()).source)
+    unnamed = autograd.randn(3, requires_grad=True) * autograd.randn(3)  # freed at once
+    assert "<B>input</B>" in autograd.draw_graph(unnamed.sum()).source
+
+
+def test_a_drawn_input_is_held_weakly():
+    import gc
+    import weakref
+
+    w = autograd.randn(3, requires_grad=True)
+    x = autograd.randn(3)
+    out = (w + x).sum()  # add saves nothing for backward
+    ref = weakref.ref(x)
+    del x
+    gc.collect()
+    assert ref() is None  # the graph does not keep the data alive
+    assert "3 float32" in line_of(autograd.draw_graph(out).source, "input")
+
+
+def test_params_name_data_as_inputs_and_a_frozen_parameter_stays_a_parameter():
+    autograd.manual_seed(0)
+    a = autograd.randn(2, requires_grad=True)
+    frozen = nn.Parameter(autograd.randn(2), requires_grad=False)
+    x = autograd.randn(2)
+    source = autograd.draw_graph((a * frozen + x).sum(), params={"a": a, "frozen": frozen, "x": x}).source
+    assert "#d8f0d2" in line_of(source, "x")  # named by params, drawn as data
+    assert "#cfe2ff" in line_of(source, "frozen")  # a Parameter, though it needs no gradient now
+    assert "#cfe2ff" in line_of(source, "a")
+
+
+def test_inputs_are_counted_by_max_nodes_and_drawn_in_backprop_frames():
+    w = autograd.randn(3, requires_grad=True)
+    data = [autograd.randn(3) for _ in range(6)]
+    y = w
+    for d in data:
+        y = y * d
+    with pytest.raises(ValueError, match="max_nodes"):
+        autograd.draw_graph(y.sum(), max_nodes=9)  # 7 ops and 1 leaf fit; the 6 inputs do not
+    assert autograd.draw_graph(y.sum(), max_nodes=9, show_inputs=False)
+    frames = autograd.backprop_steps(y.sum())
+    assert str(id(data[0])) in frames[0].graph.source and w.grad is None
+
+
+def test_module_labels_are_wrapped_never_cut():
+    conv = nn.Conv2d(1, 8, 3, padding=1)
+    model = nn.Sequential(conv, nn.BatchNorm2d(8))
+    model.eval()
+    source = autograd.draw_graph(model(autograd.randn(1, 1, 4, 4)).sum()).source
+    assert "..." not in source
+    assert "padding=(1, 1))" in source and "track_running_stats=True)" in source
+    collapsed = autograd.draw_graph(model(autograd.randn(1, 1, 4, 4)).sum(), collapse_modules=True).source
+    assert "padding=(1, 1))" in collapsed
+    assert "<B>running_mean</B>" in source  # batch norm's statistics enter as named data
