@@ -66,17 +66,21 @@ def check_row(row, examples: int) -> tuple[float, float]:
     return worst[0], worst[1]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograd.check", description=__doc__,
+def main(argv=None, prog="python -m autograd.check") -> int:
+    """Check the ops that `argv` names (all by default); `prog` is the command's name in
+    the usage line (`glassgrad check` when run by the glassgrad command)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.replace("python -m autograd.check", prog),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ops", nargs="*", help="check only ops whose name contains one of these")
     parser.add_argument("--examples", type=int, default=3, help="examples drawn per op (default 3)")
     args = parser.parse_args(argv)
     try:
         from autograd.optable import OPS
-    except ImportError:
-        print("autograd.check needs hypothesis: pip install 'glassgrad[test]'", file=sys.stderr)
-        return 2
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != "hypothesis":
+            raise
+        print(f"{prog}: error: the gradient checks need hypothesis: pip install hypothesis", file=sys.stderr)
+        return 1
     rows = [r for r in OPS if not args.ops or any(word in r.name for word in args.ops)]
     if not rows:
         print(f"no op matches {' '.join(args.ops)}", file=sys.stderr)

@@ -7,8 +7,9 @@
     glassgrad playground              TensorFlow Playground's demo, trained by glassgrad, in the browser
 
 Bad arguments give one line on stderr and exit code 2; a failure while running
-gives one line and exit code 1; Ctrl-C during training stops it and keeps the
-best weights so far. Set GLASSGRAD_TRACEBACK=1 to see a traceback instead.
+gives one line and exit code 1; Ctrl-C during training stops it, keeps the
+best weights so far, saves them and exits with code 130. Set
+GLASSGRAD_TRACEBACK=1 to see a traceback instead.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ def build_model(spec: str, input_shape, num_classes: int, dropout: float = 0.0):
     `num_classes` outputs (logits)."""
     text = PRESETS.get(spec, spec)
     tokens = [t for t in re.split(r"[-,\s]+", text.strip().lower()) if t]
-    if not tokens and spec.strip():
-        raise UsageError(f"argument --model: empty layer spec {spec!r}")
+    if not tokens:
+        raise UsageError(
+            f"argument --model: empty layer spec {spec!r}; give mlp, cnn or layers such as 64-64")
     shape, activation, layers = tuple(input_shape), "relu", []
 
     def act():
@@ -415,22 +417,40 @@ def run_training(args, data: Data, spec: str, *, intro: str) -> int:
     with warnings.catch_warnings():  # a diverging run's overflow warnings: the NaN check below says it in one line
         warnings.simplefilter("ignore", RuntimeWarning)
         history = nn.train.fit(model, nn.CrossEntropyLoss(), optimizer, loader, val_loader, epochs=epochs,
-                               scheduler=scheduler, patience=args.patience, progress=not args.no_progress)
+                               scheduler=scheduler, patience=args.patience, progress=not args.no_progress,
+                               restore_best=True)  # the saved weights are those of the epoch the plot marks
     if history.stop_reason == "nan":
-        raise RuntimeError(history.message.split("; ")[0] + f" (e.g. --lr {optimizer.param_groups[0]['lr'] / 10:g})")
-    if history.stop_reason != "completed" and args.no_progress:  # with progress bars, fit said it
-        _say(history.message)
+        raise RuntimeError(history.message.split("; ")[0] + f" (e.g. --lr {smaller_lr(args, optimizer):g})")
+    if history.message and (history.stop_reason == "completed" or args.no_progress):
+        _say(history.message)  # (with progress bars, fit said why it stopped early)
 
     outputs, targets = nn.train.predict(model, test_loader)
     predicted = outputs.argmax(1)
     correct = int((predicted == targets).sum())
     counts = nn.train.confusion_matrix(predicted, targets, data.num_classes)
-    _say(f"\ntest accuracy: {correct / len(targets):.1%} ({correct}/{len(targets)})"
-         + (f", weights of epoch {history.best_epoch}" if history.stop_reason != "completed" else ""))
+    _say(f"\ntest accuracy: {correct / len(targets):.1%} ({correct}/{len(targets)}), "
+         f"{_weights_said(history)}")
     _say("confusion matrix (rows: true class, columns: predicted class):")
     _say(nn.train.format_confusion_matrix(counts))
     _say("")
-    return _write_outputs(args.out, model, history, data, spec, counts, correct / len(targets), args)
+    status = _write_outputs(args.out, model, history, data, spec, counts, correct / len(targets), args)
+    return 130 if history.stop_reason == "interrupted" else status  # Ctrl-C: saved, then the convention
+
+
+def smaller_lr(args, optimizer) -> float:
+    """A learning rate to suggest after a diverged run: the optimizer's default,
+    or a tenth of the one used if that was already no larger."""
+    used = optimizer.param_groups[0]["lr"]
+    default = OPTIMIZERS[getattr(args, "optimizer", "adam")][1]
+    return default if used > default else used / 10
+
+
+def _weights_said(history) -> str:
+    """Which weights the model holds (and weights.npz saves), in words."""
+    if history.weights_epoch is None:
+        return "weights of the moment training stopped"
+    best = " (the best validation loss)" if history.weights_epoch == history.best_epoch else ""
+    return f"weights of epoch {history.weights_epoch}{best}"
 
 
 def _write_outputs(out, model, history, data, spec, counts, test_accuracy, args) -> int:
@@ -494,7 +514,7 @@ def cmd_check(args) -> int:
         from autograd.check import main as check_main
     except ImportError:
         raise RuntimeError("the gradient checks (autograd.check) are not part of this build") from None
-    return check_main(args.args) or 0
+    return check_main(args.args, prog="glassgrad check") or 0
 
 
 def cmd_playground(args) -> int:

@@ -80,7 +80,9 @@ class History:
     metric, `val_loss` and `val_` metrics with validation, `lr`, `time` in
     seconds); `batch_losses`, the loss of every batch; `best_epoch` and
     `best_value` of the monitored quantity; `stop_reason` ("completed",
-    "early_stopping", "nan" or "interrupted") and `message`, a sentence saying why.
+    "early_stopping", "nan" or "interrupted") and `message`, a sentence saying why;
+    `weights_epoch`, the epoch whose weights the model holds at the end (None:
+    those of the moment training stopped, in the middle of an epoch).
     `history["val_loss"]` is the list of one quantity over the epochs."""
 
     def __init__(self, monitor: str = "loss", mode: str = "min"):
@@ -91,6 +93,7 @@ class History:
         self.best_value: float | None = None
         self.stop_reason = "completed"
         self.message = ""
+        self.weights_epoch: int | None = None
 
     def __getitem__(self, key: str) -> list:
         if self.epochs and key not in self.epochs[0]:
@@ -124,7 +127,8 @@ class History:
 
     def to_dict(self) -> dict:
         return {"epochs": self.epochs, "best_epoch": self.best_epoch, "best_value": self.best_value,
-                    "monitor": self.monitor, "stop_reason": self.stop_reason, "message": self.message}
+                "monitor": self.monitor, "stop_reason": self.stop_reason, "message": self.message,
+                "weights_epoch": self.weights_epoch}
 
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v:.4g}" for k, v in (self.epochs[-1] if self.epochs else {}).items()
@@ -201,7 +205,7 @@ def _postfix(logs: dict) -> str:
 
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int = 10, scheduler=None,
         patience: int | None = None, monitor: str | None = None, metrics=None, progress: bool = True,
-        callbacks=(), clip_grad_norm: float | None = None) -> History:
+        callbacks=(), clip_grad_norm: float | None = None, restore_best: bool = False) -> History:
     """Train `model` for `epochs` epochs and return its History.
 
     loss_fn(model(x), y) is minimised over the batches `(x, y)` of `train_loader`.
@@ -214,11 +218,13 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
     accuracy). progress: a tqdm bar per epoch with the running loss and metrics.
     callbacks: functions called as `callback(epoch, logs)` after each epoch.
     clip_grad_norm: clip the gradients' total norm to this before each step.
+    restore_best: after the last epoch too, put back the weights of the best one.
 
     The best weights also come back after a NaN or infinite loss, which stops
     training with a RuntimeWarning saying so, and after Ctrl-C, which stops it
-    cleanly; `history.stop_reason` says which happened and `history.message` why
-    (printed too when `progress` is on).
+    cleanly; `history.stop_reason` says which happened, `history.message` why
+    (printed too when `progress` is on) and `history.weights_epoch` whose
+    weights the model holds.
     """
     if epochs < 1:
         raise ValueError(f"fit(): epochs must be at least 1, got {epochs}")
@@ -263,17 +269,31 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
         history.stop_reason = "nan"
         history.message = str(diverged)
 
-    if history.stop_reason != "completed":
-        if best_state is not None:
-            model.load_state_dict(best_state)
-            history.message += f"; restored the weights of epoch {history.best_epoch}, the best so far"
-        else:
-            history.message += "; no epoch was completed, so the weights are those of that moment"
-        if history.stop_reason == "nan":
-            warnings.warn(history.message, RuntimeWarning, stacklevel=2)
-        elif progress:
-            print(history.message, file=sys.stderr, flush=True)
+    _finish(model, history, best_state, restore_best, progress)
     return history
+
+
+def _finish(model, history, best_state, restore_best, progress):
+    """Put back the best weights where asked (or after a stop); say so in `history`."""
+    whole_epochs = history.stop_reason in ("completed", "early_stopping")  # else stopped within one
+    history.weights_epoch = len(history.epochs) if whole_epochs else None
+    if history.stop_reason == "completed":
+        if restore_best and best_state is not None and history.best_epoch != history.weights_epoch:
+            model.load_state_dict(best_state)
+            history.weights_epoch = history.best_epoch
+            history.message = (f"restored the weights of epoch {history.best_epoch}, "
+                               f"the best {history.monitor}")
+        return
+    if best_state is not None:
+        model.load_state_dict(best_state)
+        history.weights_epoch = history.best_epoch
+        history.message += f"; restored the weights of epoch {history.best_epoch}, the best so far"
+    else:
+        history.message += "; no epoch was completed, so the weights are those of that moment"
+    if history.stop_reason == "nan":
+        warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+    elif progress:
+        print(history.message, file=sys.stderr, flush=True)
 
 
 def _train_epoch(model, loss_fn, optimizer, loader, metrics, history, epoch, epochs, lr, progress,

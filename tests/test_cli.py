@@ -130,6 +130,9 @@ def test_train_on_an_mnist_folder(tmp_path, capsys):
     ["train", "--unknown-flag"],
     ["graph", "--model", "conv8", "--dataset", "moons"],
     ["demo", "--epochs", "-2"],
+    ["train", "--dataset", "xor", "--model", ""],
+    ["train", "--dataset", "xor", "--model", " - "],
+    ["graph", "--model", ""],
 ])
 def test_bad_arguments_give_one_line(capsys, argv):
     status, _out, err = run(capsys, *argv)
@@ -173,7 +176,37 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path, capsys):
     assert status == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert "the loss became nan" in lines[0] and "--lr" in lines[0]
+    assert "the loss became nan" in lines[0] and "(e.g. --lr 0.1)" in lines[0]  # sgd's default, not 1e6 / 10
+
+
+def test_a_diverged_small_learning_rate_gets_a_tenth_of_it():
+    import argparse
+
+    from nn.cli import make_optimizer, smaller_lr
+
+    w = [autograd.zeros(2, requires_grad=True)]
+    args = argparse.Namespace(optimizer="adam")
+    assert smaller_lr(args, make_optimizer("adam", w, lr=1.0)) == 0.005  # above the default: the default
+    assert smaller_lr(args, make_optimizer("adam", w, lr=0.002)) == pytest.approx(0.0002)
+
+
+def test_the_saved_weights_are_those_of_the_best_epoch_and_the_output_says_so(tmp_path, capsys):
+    status, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", "30", "--lr", "0.3",
+                           "--out", str(tmp_path), "--no-progress")
+    assert status == 0, err
+    history = record(tmp_path)["history"]
+    losses = [epoch["val_loss"] for epoch in history["epochs"]]
+    best = int(np.argmin(losses)) + 1
+    assert history["best_epoch"] == history["weights_epoch"] == best
+    assert best < len(losses)  # (else nothing was restored and the test shows nothing)
+    assert f"weights of epoch {best} (the best validation loss)" in out
+    assert f"restored the weights of epoch {best}, the best val_loss" in out
+    model = build_model("mlp", (2,), 2)
+    model.load_state_dict(autograd.load(tmp_path / "weights.npz"))
+    data = nn.cli.load_data("xor", 0)
+    loader = nn.data.DataLoader(data.val, batch_size=1000)
+    val_loss = nn.train.evaluate(model, nn.CrossEntropyLoss(), loader)["loss"]
+    assert val_loss == pytest.approx(losses[best - 1], rel=1e-5)  # weights.npz holds the best epoch
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights(tmp_path, capsys, monkeypatch):
@@ -193,12 +226,13 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_weights(tmp_path, capsys, monke
     monkeypatch.setattr(nn.optim.Adam, "step", step)
     status, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", "10", "--out", str(tmp_path),
                            "--no-progress")
-    assert status == 0, err
+    assert status == 130, err  # the convention for Ctrl-C, once everything is saved
     assert "Traceback" not in err
     assert "interrupted during epoch 2" in out and "restored the weights of epoch 1" in out
-    assert "test accuracy" in out
+    assert "test accuracy" in out and "weights of epoch 1 (the best validation loss)" in out
     history = record(tmp_path)["history"]
     assert history["stop_reason"] == "interrupted" and len(history["epochs"]) == 1
+    assert history["weights_epoch"] == 1
     weights = autograd.load(tmp_path / "weights.npz")
     # the saved weights are epoch 1's, not those of the interrupted middle of epoch 2
     assert not all(np.array_equal(w.numpy(), saved[str(i)]) for i, w in enumerate(weights.values()))
@@ -270,10 +304,28 @@ def test_check_calls_autograd_check(capsys, monkeypatch):
 
     seen = []
     module = types.ModuleType("autograd.check")
-    module.main = lambda argv: seen.append(argv) or 0
+    module.main = lambda argv, prog: seen.append((argv, prog)) or 0
     monkeypatch.setitem(sys.modules, "autograd.check", module)
     assert main(["check", "--quick", "-k", "exp"]) == 0
-    assert seen == [["--quick", "-k", "exp"]]
+    assert seen == [(["--quick", "-k", "exp"], "glassgrad check")]
+
+
+def test_check_help_names_the_glassgrad_command(capsys):
+    assert main(["check", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: glassgrad check") and "python -m" not in out
+
+
+def test_check_without_hypothesis_says_what_to_install(capsys, monkeypatch):
+    import sys
+
+    hidden = [m for m in sys.modules if m.split(".")[0] == "hypothesis" or m.startswith("autograd.optable")]
+    for name in hidden:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # an import of it fails
+    assert main(["check", "exp"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "glassgrad check: error: the gradient checks need hypothesis: pip install hypothesis"
 
 
 # --- the layer spec ---------------------------------------------------------------------------------

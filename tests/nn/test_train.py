@@ -60,6 +60,32 @@ def test_early_stopping_restores_the_best_weights():
     assert "restored the weights of epoch" in history.message
 
 
+def overfitting_setup():
+    """Noisy moons, few points, a wide network: the validation loss is best early."""
+    autograd.manual_seed(0)
+    X, y = make_moons(120, noise=0.5, generator=0)
+    model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 2))
+    return (model, nn.CrossEntropyLoss(), nn.optim.Adam(model.parameters(), lr=0.02),
+            DataLoader(TensorDataset(X[:80], y[:80]), 16, shuffle=True, generator=0),
+            DataLoader(TensorDataset(X[80:], y[80:]), 40))
+
+
+def test_restore_best_puts_back_the_best_epoch_after_a_completed_run():
+    model, loss_fn, optimizer, train, val = overfitting_setup()
+    snapshots = {}
+    history = fit(model, loss_fn, optimizer, train, val, epochs=15, progress=False, restore_best=True,
+                  callbacks=[lambda epoch, logs: snapshots.__setitem__(epoch, weights(model))])
+    assert history.stop_reason == "completed" and history.best_epoch < 15  # else the test shows nothing
+    assert history.weights_epoch == history.best_epoch
+    best = snapshots[history.best_epoch]
+    assert all(np.array_equal(v, best[k]) for k, v in weights(model).items())
+    assert history.message == f"restored the weights of epoch {history.best_epoch}, the best val_loss"
+    assert history.to_dict()["weights_epoch"] == history.best_epoch
+    model, loss_fn, optimizer, train, val = overfitting_setup()
+    plain = fit(model, loss_fn, optimizer, train, val, epochs=15, progress=False)
+    assert plain.weights_epoch == 15 and plain.message == ""  # by default the last epoch's weights stay
+
+
 def test_monitor_a_metric_to_maximise():
     model, loss_fn, optimizer, train, val = setup()
     history = fit(model, loss_fn, optimizer, train, val, epochs=5, monitor="val_accuracy", progress=False)
