@@ -7,7 +7,7 @@ second-order checks over every row, and fails when a public op has no row;
 `python -m autograd.check` runs gradcheck and gradgradcheck over the table and
 prints each op's worst error. Adding an op means adding a row here.
 
-Needs `hypothesis` (the shapes are Hypothesis strategies).
+Needs `hypothesis`, a dependency of glassgrad (the shapes are Hypothesis strategies).
 """
 
 from __future__ import annotations
