@@ -100,9 +100,10 @@ class Expand(NumpyOp):
 
 
 def _is_basic(index) -> bool:
-    """Basic indexing (ints, slices, None, Ellipsis) selects each element at most once."""
+    """Basic indexing (ints, NumPy ints, slices, None, Ellipsis) selects each element at most once."""
     items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) and not isinstance(i, bool) for i in items)
+    basic = (int, np.integer, slice, type(None), type(Ellipsis))
+    return all(isinstance(i, basic) and not isinstance(i, bool) for i in items)
 
 
 def _as_view_index(index):

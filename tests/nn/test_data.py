@@ -151,6 +151,20 @@ def test_default_collate_matches_torch(torch_oracle):
     torch_oracle.check(described(default_collate(batch)), theirs)
 
 
+def test_numpy_integer_indices_index_like_python_ints():
+    """A Subset of NumPy ints (a permutation's) gives the samples of a list of ints: a
+    label indexed with np.int64 is 0-d, as in PyTorch, and batches are (N,) not (N, 1)."""
+    dataset = TensorDataset(autograd.randn(10, 1, 8, 8), autograd.arange(10))
+    numpy_indices = Subset(dataset, list(np.random.default_rng(0).permutation(10)[:6]))
+    images, labels = next(iter(DataLoader(numpy_indices, 4)))
+    assert images.shape == (4, 1, 8, 8) and labels.shape == (4,)
+    x = autograd.randn(3, 4, requires_grad=True)
+    ours = x[np.int64(1), np.int32(2)]
+    assert ours.shape == () and x[np.int64(1)].shape == (4,)  # as torch's: 0-d, and a row
+    ours.backward()
+    assert x.grad.numpy()[1, 2] == 1 and x.grad.numpy().sum() == 1
+
+
 def test_subset_and_random_split():
     ds = _dataset(10)
     sub = Subset(ds, [7, 2, 5])
