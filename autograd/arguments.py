@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
 
 def _size(args) -> tuple:
     """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3); each entry an int."""
@@ -50,3 +52,19 @@ def _dims(dim, ndim):
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
     return tuple(d % ndim for d in dims) if ndim else ()
+
+
+def scatter_arguments(x, dim, index, src, value):
+    """scatter's `(dim, index, src)`, checked: dim in range, an integer index
+    with x's number of dims (a 0-d index is one position)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): give exactly one of src (a Tensor) or value (a number)")
+    dim = _dims(dim, x.ndim)[0] if x.ndim else 0
+    index = np.asarray(index)  # (a Tensor gives its array)
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"scatter(): index must be an integer tensor (int64), got dtype {index.dtype}")
+    if index.ndim == 0:
+        index = index.reshape((1,) * x.ndim)
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"scatter(): index has {index.ndim} dims and the input {x.ndim}; they must match")
+    return dim, index, src

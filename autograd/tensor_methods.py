@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _dims, _int, _size
+from autograd.arguments import _dims, _int, _size, scatter_arguments
 from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
@@ -21,22 +21,6 @@ from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, Scatter
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
-
-
-def _scatter_arguments(x, dim, index, src, value):
-    """scatter's `(dim, index, src or value)`, checked: dim in range, an integer index
-    with x's number of dims (a 0-d index is one position)."""
-    if (src is None) == (value is None):
-        raise TypeError("scatter(): give exactly one of src (a Tensor) or value (a number)")
-    dim = _dims(dim, x.ndim)[0] if x.ndim else 0
-    index = np.asarray(_raw(index))
-    if index.dtype.kind not in "iu":
-        raise RuntimeError(f"scatter(): index must be an integer tensor (int64), got dtype {index.dtype}")
-    if index.ndim == 0:
-        index = index.reshape((1,) * x.ndim)
-    if index.ndim != x.ndim:
-        raise RuntimeError(f"scatter(): index has {index.ndim} dims and the input {x.ndim}; they must match")
-    return dim, index, (_tensor(src) if src is not None else value)
 
 
 class TensorMethods:
@@ -293,10 +277,12 @@ class TensorMethods:
 
     def scatter(self, dim, index, src=None, value=None):
         """A copy with `out[i][index[i][j]] = src[i][j]` along `dim` (or `= value`)."""
-        return Scatter.apply(self, *_scatter_arguments(self, dim, index, src, value))
+        dim, index, src = scatter_arguments(self, dim, index, src, value)
+        return Scatter.apply(self, dim, index, _tensor(src) if src is not None else value)
 
     def scatter_(self, dim, index, src=None, value=None):
-        return self._inplace(Scatter, *_scatter_arguments(self, dim, index, src, value), name="scatter_")
+        dim, index, src = scatter_arguments(self, dim, index, src, value)
+        return self._inplace(Scatter, dim, index, _tensor(src) if src is not None else value, name="scatter_")
 
     def index_select(self, dim, index):
         dim = _dims(dim, self.ndim)[0]
