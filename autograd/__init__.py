@@ -3,11 +3,20 @@
 The engine, by concept: `grad_mode.py` (whether ops record), `function.py` (the
 `Function`: an op and its graph node), `backward.py` (the backward pass and
 `grad`), `anomaly.py`. `tensor.py` is the Tensor's core, `tensor_methods.py` its
-methods; the ops are in `elementwise.py`, `reductions.py`, `shape.py`,
-`linalg.py`, `conv.py`; `Value`, micrograd's scalar, is `value.py`, on its own.
+methods (`tensor_linalg.py` the linear-algebra ones); the ops are in
+`elementwise.py`, `reductions.py`, `shape.py`, `linalg.py`, `norms.py`, `conv.py`,
+`pooling.py`, `resize.py`; `autograd.linalg` is also PyTorch's `torch.linalg`
+namespace. `Value`, micrograd's scalar, is `value.py`, on its own.
 """
 
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from autograd.function import Function
 from autograd.backward import grad
@@ -59,7 +68,7 @@ from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), au
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 
-from autograd import accelerator, backends, cuda, functional
+from autograd import accelerator, backends, cuda, functional, linalg
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.serialization import load, save
 

@@ -1,6 +1,6 @@
 """The size and dim arguments of ops, checked as PyTorch checks them: ints (a
 float is refused, not truncated), dims within range (an IndexError names it),
-sizes of new tensors non-negative."""
+sizes of new tensors non-negative; and the `alpha` of add and sub."""
 
 from __future__ import annotations
 
@@ -68,3 +68,27 @@ def scatter_arguments(x, dim, index, src, value):
     if index.ndim != x.ndim:
         raise RuntimeError(f"scatter(): index has {index.ndim} dims and the input {x.ndim}; they must match")
     return dim, index, src
+
+
+def _kind(x) -> str:
+    """The dtype kind of a tensor, array or Python number ('b', 'i', 'u', 'f', ...)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype.kind
+    return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "f"
+
+
+def _alpha(alpha, op, *operands):
+    """The `alpha` of `add`, `sub`, `add_`, `sub_` (`a + alpha * b`), checked as PyTorch
+    does: a number; a float only if the result is float, a bool only if it is bool."""
+    if not isinstance(alpha, (int, float)):
+        raise TypeError(f"{op}(): argument 'alpha' must be a number, not {type(alpha).__name__}")
+    kinds = {_kind(x) for x in operands}
+    if isinstance(alpha, bool) and kinds != {"b"}:
+        raise RuntimeError(f"{op}(): Boolean alpha only supported for Boolean results (got alpha={alpha})")
+    if isinstance(alpha, float) and kinds <= {"b", "i", "u"}:
+        raise RuntimeError(
+            f"{op}(): For integral input tensors, argument alpha must not be a floating point number "
+            f"(got alpha={alpha})"
+        )
+    return alpha

@@ -1,19 +1,26 @@
 """`autograd.exp(t)`, `autograd.cat([...])`, ...: PyTorch's function forms of the
-Tensor methods, and the ops that take several tensors."""
+Tensor methods (`add`, `sub`, `mul`, `matmul` and `norm` with PyTorch's `out=`),
+the ops that take several tensors, `pad`, and `is_tensor`."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from autograd import norms
+from autograd.arguments import _dims, _int
+from autograd.dtypes import DTYPE_NAMES
 from autograd.elementwise import Where
-from autograd.shape import Cat, Pad
+from autograd.grad_mode import is_grad_enabled
+from autograd.linalg import MatMul, addmm, bmm, mm
+from autograd.shape import Cat, Pad, PadByIndex, padding_taps
 from autograd.tensor import Tensor
-from autograd.arguments import _dims
 from autograd.tensor_methods import _tensor
 
 _METHODS = (
-    "add sub mul div pow matmul neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip "
+    "div pow neg abs exp log sqrt sin cos tanh sigmoid relu clamp clip "
     "maximum minimum sum mean var std amax amin max min logsumexp softmax log_softmax "
     "reshape permute transpose unsqueeze squeeze flatten argmax argmin sign square rsqrt "
-    "isnan isfinite all any split chunk t log1p erf masked_fill gather scatter index_select"
+    "isnan isfinite all any split chunk t log1p erf masked_fill gather scatter index_select topk"
 ).split()
 
 
@@ -30,6 +37,75 @@ def _function_form(name):
 
 for _name in _METHODS:
     globals()[_name] = _function_form(_name)
+
+
+def is_tensor(obj) -> bool:
+    """Whether obj is a Tensor (a Parameter included)."""
+    return isinstance(obj, Tensor)
+
+
+def _write_out(op, out, operands, compute):
+    """compute(); with `out`, its result written into out, as PyTorch's `out=`: never under
+    a graph, of the result's shape (an empty out is resized), cast as in-place ops cast."""
+    if out is None:
+        return compute()
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be a Tensor, not {type(out).__name__}")
+    if is_grad_enabled() and [t for t in (*operands, out) if isinstance(t, Tensor) and t.requires_grad]:
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+            "arguments requires grad. Drop out= (assign the result), or call it under `with autograd.no_grad():`"
+        )
+    result = compute()
+    if result.shape != out.shape:
+        if out.numel():
+            raise RuntimeError(
+                f"{op}(): out has shape {tuple(out.shape)} but the result has shape {tuple(result.shape)}; "
+                "pass a tensor of the result's shape (an empty one is resized)"
+            )
+        out._data = np.empty(result.shape, out.dtype)
+    try:
+        np.copyto(out._data, result._data, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(
+            f"{op}(): result type {DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast to the desired "
+            f"output type {DTYPE_NAMES.get(out.dtype, out.dtype)}"
+        ) from None
+    except ValueError:
+        raise RuntimeError(
+            f"{op}(): cannot write into out of shape {tuple(out.shape)}: it is an expanded tensor whose elements "
+            "share memory; clone() it first"
+        ) from None
+    out._version[0] += 1
+    return out
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """input + alpha * other."""
+    return _write_out("add", out, (input, other), lambda: _tensor(input).add(other, alpha=alpha))
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """input - alpha * other."""
+    return _write_out("sub", out, (input, other), lambda: _tensor(input).sub(other, alpha=alpha))
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    """input * other."""
+    return _write_out("mul", out, (input, other), lambda: _tensor(input) * other)
+
+
+def matmul(input, other, *, out=None) -> Tensor:
+    """input @ other: 1-d, 2-d, batched and broadcast, as `Tensor.__matmul__`."""
+    return _write_out("matmul", out, (input, other), lambda: MatMul.apply(_tensor(input), _tensor(other)))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None) -> Tensor:
+    """torch.norm: the p-norm of input over dim (all dims by default), as `Tensor.norm`."""
+    return _write_out("norm", out, (input,), lambda: norms.norm(input, p, dim, keepdim, dtype=dtype))
+
+
+subtract, multiply = sub, mul
 
 
 def cat(tensors, dim=0) -> Tensor:
@@ -61,16 +137,31 @@ def where(condition, input, other) -> Tensor:
     return Where.apply(_tensor(condition).to(bool), input, other)
 
 
-def pad(input, pad, mode="constant", value=0.0) -> Tensor:
-    """Constant padding as `torch.nn.functional.pad`: `pad` lists (before, after)
-    pairs from the last dim backwards; negative values crop."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad(): mode {mode!r} is not supported; use mode='constant'")
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise RuntimeError(
-            f"pad(): padding length {len(pad)} must be even and at most twice the dims of shape {input.shape}"
+def pad(input, pad, mode="constant", value=None) -> Tensor:
+    """torch.nn.functional.pad: `pad` lists (before, after) pairs from the last dim
+    backwards; negative values crop. mode 'constant' fills with value (0 by default);
+    'reflect' mirrors the input at its edges (the edge itself not repeated), 'replicate'
+    repeats the edge, 'circular' wraps around: these pad the last 1, 2 or 3 dims of a
+    batched (N, C, ...) or unbatched (C, ...) input."""
+    pad = tuple(_int(p, "pad") for p in pad)
+    if mode == "constant":
+        if len(pad) % 2 or len(pad) // 2 > input.ndim:
+            raise RuntimeError(
+                f"pad(): padding length {len(pad)} must be even and at most twice the dims of shape {input.shape}"
+            )
+        return Pad.apply(input, pad, 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(
+            f"pad(): Unrecognised padding mode {mode!r}; use 'constant', 'reflect', 'replicate' or 'circular'"
         )
-    return Pad.apply(input, tuple(int(p) for p in pad), value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'pad(): Padding mode "{mode}" doesn\'t take in value argument (got value={value})')
+    if len(pad) % 2:
+        raise RuntimeError(f"pad(): Padding length must be divisible by 2, got {len(pad)}")
+    return PadByIndex.apply(input, padding_taps(input.shape, pad, mode), mode)
 
 
-__all__ = _METHODS + ["cat", "concat", "concatenate", "stack", "where", "pad"]
+__all__ = _METHODS + [
+    "add", "sub", "subtract", "mul", "multiply", "matmul", "norm", "mm", "bmm", "addmm", "is_tensor",
+    "cat", "concat", "concatenate", "stack", "where", "pad",
+]

@@ -9,11 +9,20 @@ from __future__ import annotations
 import functools
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "node_metadata"]
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "no_grad",
+    "node_metadata",
+    "set_grad_enabled",
+]
 
 
 class _ThreadState(threading.local):
     enabled = True  # whether ops record the graph
+    inference = False  # inside inference_mode() (which also switches recording off)
     metadata = None  # a dict every recorded node gets as its `metadata`, or None
     anomaly = False  # anomaly detection (anomaly.py): nodes remember where they were made
     anomaly_check_nan = False  # ... and backward's results are checked for NaN
@@ -25,6 +34,11 @@ _state = _ThreadState()
 def is_grad_enabled() -> bool:
     """Whether ops record the graph in this thread."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether this thread is inside `inference_mode()`."""
+    return _state.inference
 
 
 class _GradModeContext:
@@ -78,6 +92,34 @@ class set_grad_enabled(_GradModeContext):
 
     def _args(self):
         return (self.mode,)
+
+
+class inference_mode(_GradModeContext):
+    """`with inference_mode():` or `@inference_mode` / `@inference_mode()`: no graph is
+    recorded (op results have requires_grad False), as under `no_grad`.
+    `inference_mode(False)` switches recording back on, as in PyTorch. (PyTorch also
+    marks the tensors made inside as unusable in autograd later; here they are
+    ordinary tensors without a graph.)"""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # the bare decorator: @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True):
+        self.inference = bool(mode)
+        self.mode = not self.inference
+
+    def __enter__(self):
+        self._previous = _state.enabled, _state.inference
+        _state.enabled, _state.inference = self.mode, self.inference
+
+    def __exit__(self, *exc):
+        _state.enabled, _state.inference = self._previous
+        return False
+
+    def _args(self):
+        return (self.inference,)
 
 
 class node_metadata:

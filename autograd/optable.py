@@ -56,9 +56,25 @@ NONZERO = away_from_zero()
 DISTINCT = distinct()
 
 
+def distinct_magnitudes(rng, shape):
+    """Values whose |x| are pairwise distinct and at least 0.1: max |x| (the inf-norm) has no ties."""
+    return distinct(0.0, 0.1, 3.0)(rng, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 def apart(*bounds):
     """A `valid` check: every element at least 1e-2 from the given bounds."""
     return lambda x: all(np.all(np.abs(x - b) >= 1e-2) for b in bounds)
+
+
+def sums_apart(axis):
+    """A `valid` check: the sums of |x| along `axis` differ pairwise by at least 1e-2 (the
+    max or min of them, a matrix norm, has no tie)."""
+
+    def check(x):
+        sums = np.sort(np.abs(x).sum(axis=axis), axis=-1)
+        return bool(np.all(np.diff(sums, axis=-1) >= 1e-2))
+
+    return check
 
 
 # --- shapes: strategies of tuples of shapes, one per input ------------------------------
@@ -311,6 +327,84 @@ def np_nearest(x, size):
     return x
 
 
+def np_adaptive_max_pool2d(x, size):
+    """The max of output cell (i, j)'s window (the windows of np_adaptive_avg_pool2d), and its flat index."""
+    (h, w), (oh, ow) = x.shape[2:], size
+    out, index = np.empty(x.shape[:2] + (oh, ow)), np.empty(x.shape[:2] + (oh, ow), np.int64)
+    for i in range(oh):
+        for j in range(ow):
+            r0, r1, c0, c1 = i * h // oh, -(-(i + 1) * h // oh), j * w // ow, -(-(j + 1) * w // ow)
+            window = x[:, :, r0:r1, c0:c1].reshape(x.shape[:2] + (-1,))
+            out[:, :, i, j] = window.max(-1)
+            rows, columns = np.divmod(window.argmax(-1), c1 - c0)
+            index[:, :, i, j] = (r0 + rows) * w + c0 + columns
+    return out, index
+
+
+def _linear_resize_matrix(n, out, align_corners, scale=None):
+    """(out, n): row i holds the two weights of output i's source coordinate, one position at a time."""
+    matrix = np.zeros((out, n))
+    for i in range(out):
+        if align_corners:
+            source = i * (n - 1) / (out - 1) if out > 1 else 0.0
+        else:
+            source = max((i + 0.5) * (1 / scale if scale else n / out) - 0.5, 0.0)
+        lo = min(int(source), n - 1)
+        matrix[i, lo] += 1 - (source - lo)
+        matrix[i, min(lo + 1, n - 1)] += source - lo
+    return matrix
+
+
+def np_linear_resize(x, size, align_corners=False, scales=None):
+    """'linear' / 'bilinear' / 'trilinear' resizing of the last len(size) dims, a matrix per dim."""
+    scales = scales or (None,) * len(size)
+    for axis, out, scale in zip(range(x.ndim - len(size), x.ndim), size, scales):
+        matrix = _linear_resize_matrix(x.shape[axis], out, align_corners, scale)
+        x = np.moveaxis(np.tensordot(x, matrix, axes=([axis], [1])), -1, axis)
+    return x
+
+
+def np_pad_mode(a, pad, mode):
+    """F.pad's reflect / replicate / circular modes: np.pad's reflect / edge / wrap; negative pads
+    crop the result (circular crops first: it wraps around what the crop keeps)."""
+    dims = len(pad) // 2
+    widths = [(0, 0)] * (a.ndim - dims) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(dims))]
+    crop_first = tuple(slice(max(-lo, 0), a.shape[d] - max(-hi, 0)) for d, (lo, hi) in enumerate(widths))
+    if mode == "circular":
+        a = a[crop_first]
+    positive = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    a = np.pad(a, positive, mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode])
+    if mode != "circular":
+        a = a[tuple(slice(max(-lo, 0), a.shape[d] - max(-hi, 0)) for d, (lo, hi) in enumerate(widths))]
+    return a
+
+
+def np_topk(a, k, dim=-1, largest=True):
+    """(values, indices) of the k largest (smallest) along dim, sorted."""
+    if a.ndim == 0:
+        return a, np.array(0)
+    order = np.argsort(-a if largest else a, axis=dim, kind="stable")
+    indices = np.take(order, np.arange(k), axis=dim)
+    return np.take_along_axis(a, indices, dim), indices
+
+
+def np_vector_norm(a, ord=2, dim=None, keepdim=False):
+    magnitude = np.abs(a)
+    if ord == np.inf or ord == -np.inf:
+        return np_reduce(np.max if ord > 0 else np.min, magnitude, dim, keepdim)
+    if ord == 0:
+        return np_reduce(np.sum, (a != 0).astype(a.dtype), dim, keepdim)
+    return np_reduce(np.sum, magnitude**ord, dim, keepdim) ** (1 / ord)
+
+
+def np_matrix_norm(a, ord):
+    """'fro', 1, -1, inf, -inf of the last two dims."""
+    if ord == "fro":
+        return np.sqrt(np.sum(a * a, axis=(-2, -1)))
+    sums = np.abs(a).sum(axis=-2 if abs(ord) == 1 else -1)
+    return sums.max(-1) if ord > 0 else sums.min(-1)
+
+
 def _conv1d_ref(x, w, b=None, **kwargs):
     return np_conv2d(x[:, :, None], w[:, :, None], b, **kwargs)[:, :, 0]
 
@@ -418,6 +512,12 @@ OPS = [
         domains=(POSITIVE, uniform(-2, 2)),
         covers=("__pow__",),
     ),
+    Op("add(alpha=2)", lambda a, b: a.add(b, alpha=2), lambda a, b: a + 2 * b, BINARY, covers=("add",)),
+    Op("sub(alpha=-0.5)", lambda a, b: a.sub(b, alpha=-0.5), lambda a, b: a + 0.5 * b, BINARY, covers=("sub",)),
+    Op("add(function, alpha=0.5)", lambda a, b: autograd.add(a, b, alpha=0.5), lambda a, b: a + 0.5 * b, BINARY,
+       covers=("add",)),
+    Op("sub(function)", lambda a, b: autograd.sub(a, b), np.subtract, BINARY, covers=("sub",)),
+    Op("mul(function)", lambda a, b: autograd.mul(a, b), np.multiply, BINARY, covers=("mul",)),
     # arithmetic with Python scalars, reflected forms included
     Op("add(scalar)", lambda a: a + 2.5, lambda a: a + 2.5, UNARY, covers=("__add__",)),
     Op("radd(scalar)", lambda a: 2.5 + a, lambda a: 2.5 + a, UNARY, covers=("__radd__",)),
@@ -552,6 +652,14 @@ OPS = [
         lambda a: np.where(a > 0, a, 0.5),
         UNARY,
         domains=NONZERO,
+        covers=("where",),
+    ),
+    Op(
+        "Tensor.where(condition, other)",
+        lambda a, b: a.where(b > 0, b),
+        lambda a, b: np.where(b > 0, a, b),
+        broadcastable(),
+        domains=(ANY, NONZERO),
         covers=("where",),
     ),
     # reductions
@@ -698,6 +806,46 @@ OPS = [
         spec("abc"),
         covers=("sum_to_size",),
     ),
+    # norms (autograd/norms.py) and topk
+    Op("norm()", lambda a: a.norm(), np_vector_norm, shapes(), domains=NONZERO, covers=("norm",)),
+    Op("norm(function, 'fro', dim=(0, 1))", lambda a: autograd.norm(a, "fro", dim=(0, 1)),
+       lambda a: np_vector_norm(a, 2, (0, 1)), shapes(min_dims=2), domains=NONZERO, covers=("norm",)),
+    Op("norm(1, dim=1)", lambda a: a.norm(1, dim=1), lambda a: np_vector_norm(a, 1, 1), shapes(min_dims=2),
+       domains=NONZERO, covers=("norm",)),
+    Op("norm(inf, dim=-1, keepdim=True)", lambda a: a.norm(float("inf"), -1, keepdim=True),
+       lambda a: np_vector_norm(a, np.inf, -1, True), shapes(), domains=distinct_magnitudes, covers=("norm",)),
+    Op("norm(-inf, dim=0)", lambda a: a.norm(-math.inf, 0), lambda a: np_vector_norm(a, -np.inf, 0), shapes(),
+       domains=distinct_magnitudes, covers=("norm",)),
+    Op("norm(3, dim=(0, -1))", lambda a: a.norm(3, dim=(0, -1)), lambda a: np_vector_norm(a, 3, (0, -1)),
+       shapes(min_dims=2), domains=NONZERO, covers=("norm",)),
+    Op("norm(0.5)", lambda a: a.norm(0.5), lambda a: np_vector_norm(a, 0.5), shapes(),
+       domains=away_from_zero(0.1), covers=("norm",)),
+    Op("norm(-1, dim=1)", lambda a: a.norm(-1, 1), lambda a: np_vector_norm(a, -1, 1), shapes(min_dims=2),
+       domains=away_from_zero(0.1), covers=("norm",)),
+    Op("norm(0)", lambda a: a.norm(0), lambda a: np_vector_norm(a, 0), shapes(), domains=NONZERO, covers=("norm",)),
+    Op("norm(dtype=float64)", lambda a: a.norm(dtype=autograd.float64), np_vector_norm, shapes(),
+       domains=NONZERO, covers=("norm",), out_dtype32=np.float64, eps=1e-2, rtol=1e-4, atol=1e-4),
+    Op("linalg.vector_norm(ord=2.5, dim=0)", lambda a: autograd.linalg.vector_norm(a, 2.5, 0),
+       lambda a: np_vector_norm(a, 2.5, 0), shapes(min_dims=1), domains=NONZERO, covers=("linalg.vector_norm",)),
+    Op("linalg.norm()", lambda a: autograd.linalg.norm(a), np_vector_norm, shapes(), domains=NONZERO,
+       covers=("linalg.norm",)),
+    Op("linalg.norm(inf) of a vector", lambda a: autograd.linalg.norm(a, math.inf),
+       lambda a: np_vector_norm(a, np.inf), spec("B"), domains=distinct_magnitudes, covers=("linalg.norm",)),
+    *[
+        Op(f"linalg.matrix_norm({o!r})", lambda a, o=o: autograd.linalg.matrix_norm(a, o),
+           lambda a, o=o: np_matrix_norm(a, o), spec("aBC"), domains=distinct_magnitudes,
+           valid=sums_apart(-2 if abs(o) == 1 else -1) if o != "fro" else None, covers=("linalg.matrix_norm",))
+        for o in ("fro", 1, -1, math.inf, -math.inf)
+    ],
+    Op("linalg.norm(1, dim=(1, 0)) of a matrix", lambda a: autograd.linalg.norm(a, 1, dim=(1, 0)),
+       lambda a: np_matrix_norm(a.T, 1), spec("BC"), domains=distinct_magnitudes, valid=sums_apart(1),
+       covers=("linalg.norm",)),
+    Op("topk(2)", lambda a: a.topk(2), lambda a: np_topk(a, 2), spec("B") | spec("aB") | spec("abC"),
+       domains=DISTINCT, covers=("topk",)),
+    Op("topk(1, dim=0, largest=False)", lambda a: autograd.topk(a, 1, dim=0, largest=False),
+       lambda a: np_topk(a, 1, 0, largest=False), shapes(), domains=DISTINCT, covers=("topk",)),
+    Op("topk(2, dim=1, sorted=False)", lambda a: a.topk(2, dim=1, sorted=False), lambda a: np_topk(a, 2, 1),
+       spec("aBc"), domains=DISTINCT, covers=("topk",)),
     # shape
     Op(
         "reshape(-1)",
@@ -1030,6 +1178,22 @@ OPS = [
         spec("a4"),
         covers=("pad",),
     ),
+    Op("pad(2, 1) reflect", lambda a: autograd.pad(a, (2, 1), mode="reflect"),
+       lambda a: np_pad_mode(a, (2, 1), "reflect"), st.sampled_from([((1, 2, 4),), ((2, 5),)]), covers=("pad",)),
+    Op("pad(1, 2, 2, 0) reflect", lambda a: autograd.pad(a, (1, 2, 2, 0), mode="reflect"),
+       lambda a: np_pad_mode(a, (1, 2, 2, 0), "reflect"), st.sampled_from([((1, 2, 3, 4),), ((2, 3, 3),)]), covers=("pad",)),
+    Op("pad(1, 1, 1, -1, 1, 0) reflect", lambda a: autograd.pad(a, (1, 1, 1, -1, 1, 0), mode="reflect"),
+       lambda a: np_pad_mode(a, (1, 1, 1, -1, 1, 0), "reflect"), st.sampled_from([((1, 1, 2, 3, 2),), ((2, 3, 2, 3),)]), covers=("pad",)),
+    Op("pad(3, -1) replicate", lambda a: autograd.pad(a, (3, -1), mode="replicate"),
+       lambda a: np_pad_mode(a, (3, -1), "replicate"), st.sampled_from([((1, 2, 4),), ((2, 1),)]), covers=("pad",)),
+    Op("pad(1, 0, 2, 1, 0, 2) replicate", lambda a: autograd.pad(a, (1, 0, 2, 1, 0, 2), mode="replicate"),
+       lambda a: np_pad_mode(a, (1, 0, 2, 1, 0, 2), "replicate"), st.sampled_from([((1, 1, 2, 3, 2),), ((2, 1, 3, 1),)]), covers=("pad",)),
+    Op("pad(2, 1) circular", lambda a: autograd.pad(a, (2, 1), mode="circular"),
+       lambda a: np_pad_mode(a, (2, 1), "circular"), st.sampled_from([((1, 2, 3),), ((2, 4),)]), covers=("pad",)),
+    Op("pad(1, 2, -1, 1) circular", lambda a: autograd.pad(a, (1, 2, -1, 1), mode="circular"),
+       lambda a: np_pad_mode(a, (1, 2, -1, 1), "circular"), st.sampled_from([((1, 2, 3, 4),), ((2, 3, 2),)]), covers=("pad",)),
+    Op("pad(1, 1, 0, 2, 1, 0) circular", lambda a: autograd.pad(a, (1, 1, 0, 2, 1, 0), mode="circular"),
+       lambda a: np_pad_mode(a, (1, 1, 0, 2, 1, 0), "circular"), st.sampled_from([((1, 1, 2, 3, 2),), ((2, 2, 2, 3),)]), covers=("pad",)),
     # matrix products
     *[
         Op(f"matmul {text}", lambda a, b: a @ b, np.matmul, spec(text), covers=("__matmul__",))
@@ -1043,6 +1207,15 @@ OPS = [
     ],
     Op("linear without bias", lambda x, w: Linear.apply(x, w), lambda x, w: x @ w.T, spec("mk,nk"),
        covers=("F.linear",)),
+    Op("mm", lambda a, b: autograd.mm(a, b), np.matmul, spec("mk,kn"), covers=("mm",)),
+    Op("Tensor.mm", lambda a, b: a.mm(b), np.matmul, spec("mk,kn"), covers=("mm",)),
+    Op("bmm", lambda a, b: a.bmm(b), np.matmul, spec("bmk,bkn"), covers=("bmm",)),
+    Op("addmm(beta=0.5, alpha=2)", lambda c, a, b: autograd.addmm(c, a, b, beta=0.5, alpha=2),
+       lambda c, a, b: 0.5 * c + 2 * (a @ b), spec("n,mk,kn"), covers=("addmm",)),
+    Op("Tensor.addmm", lambda c, a, b: c.addmm(a, b), lambda c, a, b: c + a @ b, spec("mn,mk,kn") | spec("1n,mk,kn"),
+       covers=("addmm",)),
+    Op("addmm(beta=0)", lambda c, a, b: autograd.addmm(c, a, b, beta=0), lambda c, a, b: a @ b + 0 * c,
+       spec("m1,mk,kn"), covers=("addmm",)),
     # copies and casts
     Op("clone", lambda a: a.clone(), np.copy, shapes(), covers=("clone",)),
     Op(
@@ -1222,6 +1395,32 @@ OPS = [
        st.sampled_from([((1, 1, 2, 2),), ((2, 2, 3, 2),)]), covers=("F.interpolate",)),
     Op("interpolate(size=(5, 3))", lambda x: _F().interpolate(x, size=(5, 3)), lambda x: np_nearest(x, (5, 3)),
        st.sampled_from([((1, 1, 3, 2),), ((2, 2, 4, 4),)]), covers=("F.interpolate",)),
+    Op("adaptive_max_pool2d((2, 3))", lambda x: pooling.adaptive_max_pool2d(x, (2, 3)),
+       lambda x: np_adaptive_max_pool2d(x, (2, 3))[0], st.sampled_from([((1, 1, 4, 5),), ((2, 2, 5, 5),)]),
+       domains=DISTINCT, covers=("F.adaptive_max_pool2d",)),
+    Op("adaptive_max_pool2d(3, return_indices=True)", lambda x: pooling.adaptive_max_pool2d(x, 3, True),
+       lambda x: np_adaptive_max_pool2d(x, (3, 3)), st.sampled_from([((1, 2, 4, 4),), ((2, 1, 5, 7),)]),
+       domains=DISTINCT, covers=("F.adaptive_max_pool2d",)),
+    Op("adaptive_max_pool1d(3) unbatched", lambda x: pooling.adaptive_max_pool1d(x, 3),
+       lambda x: np_adaptive_max_pool2d(x[None, :, None], (1, 3))[0][0, :, 0], st.sampled_from([((2, 5),), ((1, 7),)]),
+       domains=DISTINCT, covers=("F.adaptive_max_pool1d",)),
+    Op("interpolate(bilinear, size=(5, 3))", lambda x: _F().interpolate(x, size=(5, 3), mode="bilinear"),
+       lambda x: np_linear_resize(x, (5, 3)), st.sampled_from([((1, 1, 3, 2),), ((2, 2, 4, 4),)]),
+       covers=("F.interpolate",)),
+    Op("interpolate(bilinear, scale_factor=1.5, align_corners=True)",
+       lambda x: _F().interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True),
+       lambda x: np_linear_resize(x, (x.shape[2] * 3 // 2, x.shape[3] * 3 // 2), True),
+       st.sampled_from([((1, 1, 2, 3),), ((2, 1, 4, 4),)]), covers=("F.interpolate",)),
+    Op("interpolate(bilinear, scale_factor=(0.5, 2.5))",
+       lambda x: _F().interpolate(x, scale_factor=(0.5, 2.5), mode="bilinear"),
+       lambda x: np_linear_resize(x, (x.shape[2] // 2, x.shape[3] * 5 // 2), scales=(0.5, 2.5)),
+       st.sampled_from([((1, 1, 4, 2),), ((2, 1, 5, 3),)]), covers=("F.interpolate",)),
+    Op("interpolate(linear, size=7)", lambda x: _F().interpolate(x, size=7, mode="linear"),
+       lambda x: np_linear_resize(x, (7,)), POOL1D_SHAPES, covers=("F.interpolate",)),
+    Op("interpolate(trilinear, size=(3, 2, 4), align_corners=True)",
+       lambda x: _F().interpolate(x, size=(3, 2, 4), mode="trilinear", align_corners=True),
+       lambda x: np_linear_resize(x, (3, 2, 4), True), st.sampled_from([((1, 1, 2, 3, 2),)]),
+       covers=("F.interpolate",)),
 ]
 
 

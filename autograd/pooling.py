@@ -15,7 +15,11 @@ The entry points at the bottom (`max_pool2d`, `avg_pool2d`, ..., which
 `nn.functional` hands on as they are) check their arguments and place the
 windows in one call to autograd/conv_geometry.py, then apply the op. The loops
 run over the kernel's taps (k*k vector ops), never over images, channels or
-pixels. The adaptive average pooling is two small matmuls instead.
+pixels. The adaptive average pooling is two small matmuls instead; the adaptive max
+pooling gathers its windows (of unequal sizes) with one index array:
+
+    AdaptiveMaxPool(x)    y = the max of each window, and its flat index in the (H, W) plane;
+                          the gradient goes back to that index (ScatterAdd, whose adjoint is Gather)
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from autograd.conv_geometry import (
     pool_geometry,
     spatial_input,
 )
-from autograd.function import Function
+from autograd.function import Function, NumpyOp
+from autograd.shape import ScatterAdd
 from autograd.tensor import Tensor
 
 __all__ = [
+    "AdaptiveMaxPool",
     "AvgPool",
     "AvgPoolScatter",
     "MaxPool",
@@ -43,6 +49,8 @@ __all__ = [
     "MaxPoolScatter",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "max_pool1d",
@@ -294,3 +302,70 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Averages over windows that split input (N, C, H, W) into an output_size grid (an int, or
     a pair whose None keeps that input size); window i covers floor(i H / OH) .. ceil((i + 1) H / OH)."""
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+# --- adaptive max pooling -------------------------------------------------------------------
+
+
+def _adaptive_windows(n: int, out: int) -> np.ndarray:
+    """(out, k): the input positions of window i, floor(i n / out) .. ceil((i + 1) n / out) - 1,
+    its last position repeated up to k, the longest window's size (the max is unchanged)."""
+    i = np.arange(out)
+    start, end = (i * n) // out, -((-(i + 1) * n) // out)
+    return np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+
+
+class AdaptiveMaxPool(NumpyOp):
+    backward_name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, output_size):  # y = the max of each window of x (*, H, W); the index: its flat position
+        (h, w), (oh, ow), lead = x.shape[-2:], output_size, x.shape[:-2]
+        rows, columns = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
+        positions = (rows[:, None, :, None] * w + columns[None, :, None, :]).reshape(oh, ow, -1)  # row-major taps
+        windows = x._data.reshape(lead + (h * w,))[..., positions]  # (*, OH, OW, taps)
+        arg = windows.argmax(-1)  # the first maximum, as PyTorch scans
+        nan = np.isnan(windows)
+        if nan.any():  # PyTorch takes the last NaN
+            last_nan = nan.shape[-1] - 1 - nan[..., ::-1].argmax(-1)
+            arg = np.where(nan.any(-1), last_nan, arg)
+        indices = positions[np.arange(oh)[:, None], np.arange(ow), arg]
+        ctx.indices, ctx.shape = indices.reshape(lead + (oh * ow,)), x.shape
+        return np.take_along_axis(windows, arg[..., None], -1)[..., 0], indices
+
+    @staticmethod
+    def backward(ctx, grad, _):  # each window's gradient goes to its max
+        shape, indices = ctx.shape, ctx.indices
+        flat_shape = shape[:-2] + (shape[-2] * shape[-1],)
+        flat = ScatterAdd.apply(grad.reshape(indices.shape), flat_shape, len(shape) - 2, indices)
+        return flat.reshape(shape), None
+
+
+def _adaptive_max_pool(input, output_size, return_indices, dims, op):
+    x, batched = spatial_input(input, dims, op)
+    if 0 in x.shape[1:]:
+        raise RuntimeError(
+            f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+            f"{list(input.shape)}"
+        )
+    output_size = adaptive_output_size(x.shape[2:], output_size, dims, op)
+    if dims == 2:  # (C, H, W) or (N, C, H, W), as it is
+        y, indices = AdaptiveMaxPool.apply(input, output_size)
+    else:  # (C, L) or (N, C, L), as (N, C, 1, L)
+        y, indices = AdaptiveMaxPool.apply(as_2d(x, dims), (1,) + output_size)
+        y, indices = from_2d(y, dims, batched), from_2d(indices, dims, batched)
+    return (y, indices) if return_indices else y
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """The max over windows that split the length of input (N, C, L) or (C, L) into output_size
+    parts; with return_indices, also the position of each max in its row."""
+    return _adaptive_max_pool(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """The max over the windows of an output_size grid laid on input (N, C, H, W) or (C, H, W) (an
+    int, or a pair whose None keeps that input size); window i covers rows floor(i H / OH) ..
+    ceil((i + 1) H / OH) - 1, and columns alike. With return_indices, also the flat position
+    (row * W + column) of each max in its plane. The gradient goes to the max (the first, on ties)."""
+    return _adaptive_max_pool(input, output_size, return_indices, 2, "adaptive_max_pool2d")

@@ -1,6 +1,6 @@
-"""Reductions. `mean`, `var`, `std`, `amin`, `logsumexp` and `max(dim)` are
-composed from these and other ops in `tensor_methods.py`. Backward formulas run
-on ndarrays or Tensors (`NumpyOp`)."""
+"""Reductions, and `topk`. `mean`, `var`, `std`, `amin`, `logsumexp` and `max(dim)` are
+composed from these and other ops in `tensor_methods.py`; the norms are in
+`norms.py`. Backward formulas run on ndarrays or Tensors (`NumpyOp`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.arguments import broadcast_dims
 from autograd.function import NumpyOp
-from autograd.shape import broadcast_to
+from autograd.shape import ScatterAdd, broadcast_to
 from autograd.tensor import Tensor
 
 
@@ -97,3 +97,26 @@ class LogSoftmax(NumpyOp):
     def backward(ctx, grad):  # g - softmax * sum(g)
         (y,) = ctx.saved_tensors
         return grad - np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None
+
+
+class Topk(NumpyOp):
+    @staticmethod
+    def forward(ctx, x, k, dim, largest):  # the k largest (smallest) along dim, sorted, and where they were
+        data = x._data.reshape(x.shape or (1,))  # (a 0-d x as one element)
+        if not 0 <= k <= data.shape[dim]:
+            raise RuntimeError(f"topk(): selected index k={k} out of range for dim {dim} of shape {x.shape}")
+        if largest:  # descending, ties in index order, NaN first (the largest, as in PyTorch): a stable
+            # ascending sort of the reversed row, read backwards
+            flipped = np.argsort(np.flip(data, dim), axis=dim, kind="stable")
+            order = data.shape[dim] - 1 - np.flip(flipped, dim)
+        else:
+            order = np.argsort(data, axis=dim, kind="stable")
+        indices = np.ascontiguousarray(order[(slice(None),) * dim + (slice(0, k),)])
+        ctx.shape, ctx.dim, ctx.indices = x.shape, dim, indices
+        values = np.take_along_axis(data, indices, axis=dim)
+        return (values, indices) if x.ndim else (values.reshape(()), indices.reshape(()))
+
+    @staticmethod
+    def backward(ctx, grad, _):  # each value's gradient goes back to where it was taken
+        grad_x = ScatterAdd.apply(grad.reshape(ctx.indices.shape), ctx.shape or (1,), ctx.dim, ctx.indices)
+        return (grad_x if ctx.shape else grad_x.reshape(())), None, None, None

@@ -29,6 +29,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from autograd.device import check_device
 from autograd.tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -51,9 +52,12 @@ def save(obj, f) -> None:
         _write_npz(f, arrays, tree)
 
 
-def load(f):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Read what `save` wrote (or any .npz / .npy of plain arrays) from a path or
-    binary file object. Raises ValueError for pickled contents and damaged files."""
+    binary file object. Raises ValueError for pickled contents and damaged files.
+    torch.load's arguments are accepted: loading never unpickles (as weights_only=True)
+    and every tensor lands on the CPU, which is all `map_location` may ask for."""
+    _check_load_arguments(map_location, pickle_module, weights_only, mmap, pickle_load_args)
     if _is_safetensors(f):
         return _load_safetensors(f)
     name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "the file")
@@ -67,6 +71,27 @@ def load(f):
         return _decode(tree, arrays)
     except (ValueError, KeyError, TypeError, IndexError) as error:
         raise _damaged(name, error) from None
+
+
+def _check_load_arguments(map_location, pickle_module, weights_only, mmap, pickle_load_args):
+    """torch.load's arguments, checked: map_location None, 'cpu', a CPU device, a dict whose
+    values name the CPU, or a callable (called once on an empty tensor, as torch.load calls
+    it on each storage: one that moves to another device raises)."""
+    if isinstance(map_location, dict):
+        for target in map_location.values():
+            check_device(target, "load(map_location=...)")
+    elif callable(map_location):
+        map_location(Tensor._make(np.zeros(0, np.float32), False), "cpu")
+    else:
+        check_device(map_location, "load(map_location=...)")
+    if pickle_module is not None:
+        raise ValueError("load(): pickle_module is not used: glassgrad never unpickles (leave it out)")
+    for name, value in (("weights_only", weights_only), ("mmap", mmap)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"load(): {name} must be a bool or None, got {type(value).__name__}")
+    unknown = set(pickle_load_args) - {"encoding"}  # the unpickler's encoding: nothing to decode here
+    if unknown:
+        raise TypeError(f"load(): unexpected keyword argument {min(unknown)!r}")
 
 
 def _read_arrays(f, name):

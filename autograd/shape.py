@@ -1,8 +1,9 @@
-"""Shape and indexing ops. `view`, `flatten`, `unsqueeze`, `squeeze`, `transpose`,
-`T`, `stack`, `split` are composed from these in `tensor_methods.py`. Backward
-formulas run on ndarrays or Tensors (`NumpyOp`); `broadcast_to` and `permute`
-below are the two array functions they need that ndarrays and Tensors spell
-differently."""
+"""Shape and indexing ops, and padding (constant; reflect, replicate and circular as
+a gather along each padded axis, whose adjoint `scatter_add_along` sums back). `view`,
+`flatten`, `unsqueeze`, `squeeze`, `transpose`, `T`, `stack`, `split` are composed from
+these in `tensor_methods.py`. Backward formulas run on ndarrays or Tensors (`NumpyOp`);
+`broadcast_to` and `permute` below are the two array functions they need that
+ndarrays and Tensors spell differently."""
 
 from __future__ import annotations
 
@@ -197,6 +198,108 @@ class Pad(NumpyOp):
                 pad += [lo, hi]
             inner = Pad.apply(inner, tuple(pad), 0.0)
         return inner, None, None
+
+
+def scatter_add_along(values, axis, index, size):
+    """An array with `size` positions along `axis`, zero but for values[..., i, ...] added at
+    index[i]: the copies sorted by index, then one np.add.reduceat sums each run of equal
+    indices (NumPy's ufunc.at, element by element, takes twice as long here)."""
+    out = np.zeros(values.shape[:axis] + (size,) + values.shape[axis + 1 :], values.dtype)
+    if index.size:
+        order = np.argsort(index, kind="stable")
+        positions, starts = np.unique(index[order], return_index=True)
+        sums = np.add.reduceat(np.take(values, order, axis=axis), starts, axis=axis)
+        out[(slice(None),) * axis + (positions,)] = sums
+    return out
+
+
+_PAD_NODE_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+                   "circular": "CopySlices"}
+
+
+class PadByIndex(NumpyOp):
+    """reflect, replicate and circular padding (`F.pad`): along each padded axis, output
+    position i copies input position index[i] (`padding_taps`)."""
+
+    def name(self) -> str:
+        return _PAD_NODE_NAMES[self.mode].format(len(self.taps))
+
+    @staticmethod
+    def forward(ctx, x, taps, mode):  # taps: (axis, index) per padded dim; out = x[..., index, ...] along each
+        ctx.taps, ctx.mode, ctx.shape = taps, mode, x.shape
+        out = _raw(x)
+        for axis, index in taps:
+            out = np.take(out, index, axis=axis)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PadByIndexAdjoint.apply(grad, ctx.taps, ctx.mode, ctx.shape), None, None
+
+
+class PadByIndexAdjoint(NumpyOp):
+    @staticmethod
+    def forward(ctx, grad, taps, mode, shape):  # each copy's gradient added back to its source, axis by axis
+        ctx.taps, ctx.mode = taps, mode
+        out = _raw(grad)
+        for axis, index in reversed(taps):
+            out = scatter_add_along(out, axis, index, shape[axis])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PadByIndex.apply(grad, ctx.taps, ctx.mode), None, None, None
+
+
+def padding_taps(shape, pad, mode):
+    """(axis, index) per padded dim of reflect, replicate or circular padding: index[i] is the
+    input position that output position i copies, after PyTorch's checks."""
+    dims = len(pad) // 2
+    if not 1 <= dims <= 3 or len(shape) not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"pad(): Padding size {len(pad)} is not supported for {len(shape)}D input tensor (shape {shape}). "
+            "Supported combinations for non-constant padding: 2D or 3D input: padding size = 2 (pads last "
+            "dimension); 3D or 4D input: padding size = 4 (pads last 2 dimensions); 4D or 5D input: padding "
+            "size = 6 (pads last 3 dimensions)"
+        )
+    if 0 in shape[len(shape) - dims - 1 :]:
+        raise RuntimeError(
+            f"pad(): mode {mode!r} expects non-zero sizes except in the batch dim, got input of shape {shape}"
+        )
+    taps = []
+    for axis in range(len(shape) - dims, len(shape)):
+        i = len(shape) - 1 - axis  # pad[2 i], pad[2 i + 1] apply to this axis
+        taps.append((axis, _padding_index(shape, axis, pad[2 * i], pad[2 * i + 1], mode)))
+    return tuple(taps)
+
+
+def _padding_index(shape, dim, before, after, mode):
+    """For each output position along `dim`, the input position it copies."""
+    n = shape[dim]
+    if n + before + after < 1:
+        raise RuntimeError(
+            f"pad(): input (size {n} in dim {dim}) is too small for padding ({before}, {after}): "
+            f"calculated output size {n + before + after}"
+        )
+    positions = np.arange(-before, n + after)
+    if mode == "reflect":  # the mirror image around the first and last element
+        if before >= n or after >= n:
+            raise RuntimeError(
+                f"pad(): Padding size should be less than the corresponding input dimension, but got: padding "
+                f"({before}, {after}) at dimension {dim} of input {list(shape)} (mode 'reflect' mirrors the input "
+                "without repeating its edge; 'replicate' or 'circular' can pad further)"
+            )
+        positions = np.abs(positions)
+        return np.where(positions > n - 1, 2 * (n - 1) - positions, positions)
+    if mode == "replicate":
+        return np.clip(positions, 0, n - 1)
+    start, kept = max(-before, 0), n - max(-before, 0) - max(-after, 0)  # circular: wrap what the crop keeps
+    if before > kept or after > kept:
+        raise RuntimeError(
+            f"pad(): Padding value causes wrapping around more than once: padding ({before}, {after}) at "
+            f"dimension {dim} of input {list(shape)} (mode 'circular' pads at most the size it keeps)"
+        )
+    return start + np.arange(-max(before, 0), kept + max(after, 0)) % kept
 
 
 class SetItem(NumpyOp):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.arguments import _alpha
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES
 from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from autograd.function import Function, _attach
@@ -142,11 +143,11 @@ class InplaceMethods:
             _attach(node, self, result._output_nr)  # self is now the node's output
         return self
 
-    def add_(self, other, alpha=1):
-        return self._inplace(Add, other if alpha == 1 else other * alpha, name="add_")
+    def add_(self, other, *, alpha=1):
+        return self._inplace(Add, other if _alpha(alpha, "add_", self, other) == 1 else other * alpha, name="add_")
 
-    def sub_(self, other, alpha=1):
-        return self._inplace(Sub, other if alpha == 1 else other * alpha, name="sub_")
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(Sub, other if _alpha(alpha, "sub_", self, other) == 1 else other * alpha, name="sub_")
 
     def mul_(self, other):
         return self._inplace(Mul, other, name="mul_")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _dims, _int, _size, scatter_arguments
+from autograd.arguments import _alpha, _dims, _int, _size, scatter_arguments
 from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
@@ -17,10 +17,11 @@ from autograd.elementwise import (
     Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf,
 )
 from autograd.linalg import MatMul
-from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
+from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, Topk
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, Scatter
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
+from autograd.tensor_linalg import LinalgMethods
 
 
 class TensorMethods:
@@ -144,8 +145,14 @@ class TensorMethods:
     def __abs__(self):
         return Abs.apply(self)
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, *, alpha=1):
+        """self + alpha * other."""
+        return Add.apply(self, other if _alpha(alpha, "add", self, other) == 1 else other * alpha)
+
+    def sub(self, other, *, alpha=1):
+        """self - alpha * other."""
+        return Sub.apply(self, other if _alpha(alpha, "sub", self, other) == 1 else other * alpha)
+
     mul = __mul__
     div = __truediv__
     pow = __pow__
@@ -270,6 +277,10 @@ class TensorMethods:
         keep = ~np.broadcast_to(_raw(mask), self.shape).astype(np.bool_)
         return Where.apply(Tensor._make(keep, False), self, value)
 
+    def where(self, condition, other):
+        """self where condition holds, else other (`autograd.where(condition, self, other)`)."""
+        return Where.apply(_tensor(condition).to(bool_), self, other)
+
     def gather(self, dim, index):
         """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
         dim = _dims(dim, self.ndim)[0] if self.ndim else 0
@@ -355,6 +366,11 @@ class TensorMethods:
         if dim is None:
             return self.amin()
         return _values_indices(self, np.argmin, dim, keepdim)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """`(values, indices)` of the k largest (largest=False: smallest) elements along dim,
+        sorted (also with sorted=False); the gradient flows to the values."""
+        return _MinMax(*Topk.apply(self, _int(k, "k"), (_dims(dim, self.ndim) or (0,))[0], bool(largest)))
 
     def logsumexp(self, dim, keepdim=False):
         dims = _dims(dim, self.ndim)
@@ -537,7 +553,7 @@ def _values_indices(x, arg_fn, dim, keepdim):
 
 
 class _MinMax(tuple):
-    """`(values, indices)`, also readable as `.values` and `.indices`, as in PyTorch."""
+    """`(values, indices)`, also readable as `.values` and `.indices`, as in PyTorch (max, min, topk)."""
 
     @property
     def values(self):
@@ -586,3 +602,4 @@ def attach(methods, cls=Tensor):
 
 attach(InplaceMethods)
 attach(TensorMethods)
+attach(LinalgMethods)

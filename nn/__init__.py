@@ -31,6 +31,8 @@ from nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,
@@ -42,6 +44,8 @@ from nn import data, optim, train, utils  # noqa: E402 - after the layers they m
 __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "ELU",

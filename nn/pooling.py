@@ -1,5 +1,6 @@
 """Pooling and resizing layers: `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`,
-`AdaptiveAvgPool1d`, `AdaptiveAvgPool2d` and `Upsample` (nearest), as `torch.nn`."""
+`AdaptiveAvgPool1d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool1d`, `AdaptiveMaxPool2d` and
+`Upsample` (nearest, linear, bilinear, trilinear), as `torch.nn`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from nn.module import Module
 __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "MaxPool1d",
@@ -118,15 +121,45 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
+class _AdaptiveMaxPoolNd(Module):
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """The max over output_size windows that split the length of x (N, C, L) or (C, L)."""
+
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """The max over the windows of an output_size grid laid on x (N, C, H, W) or (C, H, W)
+    (an int, or a pair whose None keeps that input size); with return_indices, also the flat
+    index of each max in its plane."""
+
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+_UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "trilinear")
+
+
 class Upsample(Module):
-    """Resize the spatial dims of x (N, C, *spatial) to `size` or by `scale_factor`;
-    mode 'nearest' (each output position copies the input position floor(i * in / out))."""
+    """Resize the spatial dims of x (N, C, *spatial) to `size` or by `scale_factor`; mode
+    'nearest' (each output position copies the input position floor(i * in / out)), or
+    'linear' / 'bilinear' / 'trilinear' for 1 / 2 / 3 spatial dims (`F.interpolate`)."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
-        if mode != "nearest":
-            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; use mode='nearest'")
+        if mode not in _UPSAMPLE_MODES:
+            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; use one of {_UPSAMPLE_MODES}")
         self.name = type(self).__name__
         self.size = size
         if isinstance(scale_factor, tuple):

@@ -6,7 +6,9 @@ imported as `F`), by family:
     nn/functional/losses.py       mse_loss, cross_entropy, nll_loss, ...
     nn/functional/vision.py       interpolate
     autograd/conv.py              conv1d, conv2d, conv_transpose1d, conv_transpose2d
-    autograd/pooling.py           max_pool1d / 2d, avg_pool1d / 2d, adaptive_avg_pool1d / 2d
+    autograd/pooling.py           max_pool1d / 2d, avg_pool1d / 2d, adaptive_avg_pool1d / 2d,
+                                  adaptive_max_pool1d / 2d
+    autograd/functional_forms.py  pad (constant, reflect, replicate, circular)
 
 The convolutions and poolings are the engine's ops themselves, handed on as they
 are (as `torch.nn.functional.conv2d` is `torch.conv2d`): they check their
@@ -21,6 +23,8 @@ from autograd.functional_forms import pad
 from autograd.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
@@ -58,6 +62,8 @@ from nn.functional.vision import interpolate
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",

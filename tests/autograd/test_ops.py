@@ -319,7 +319,7 @@ DIFFERENTIABLE_DUNDERS = {
     "__imul__",
     "__itruediv__",
 }
-MODULE_FUNCTIONS = {"cat", "stack", "where", "pad"}
+MODULE_FUNCTIONS = {"cat", "stack", "where", "pad", "add", "sub", "mul", "matmul", "mm", "bmm", "addmm", "norm", "topk"}
 
 # The variants the table must keep: deleting one of these rows fails the test.
 REQUIRED_ROWS = {
@@ -366,6 +366,11 @@ REQUIRED_ROWS = {
     "getitem[fixed mask]",
     "pad(-1, -1, value)",
     "where(scalar)",
+    "add(alpha=2)",
+    "addmm(beta=0.5, alpha=2)",
+    "norm(inf, dim=-1, keepdim=True)",
+    "topk(2)",
+    "pad(1, 2, 2, 0) reflect",
 }
 
 
@@ -416,7 +421,7 @@ def test_every_function_in_the_op_modules_is_exercised_by_a_row():
 
     from autograd.function import Function
 
-    modules = ["elementwise", "reductions", "shape", "linalg", "conv"]
+    modules = ["elementwise", "reductions", "shape", "linalg", "norms", "conv", "pooling", "resize"]
     catalogue = set()
     for name in modules:
         try:
