@@ -9,15 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.arguments import _dims, _int, _size
-from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
+from autograd.backward import checked_inputs, pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 from autograd.elementwise import (
     Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
-    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf, integer_division,
 )
 from autograd.linalg import MatMul
-from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize
+from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, power_of_two_scale
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
@@ -60,7 +60,7 @@ class TensorMethods:
         if retain_graph is None:
             retain_graph = create_graph
         if inputs is not None:
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            inputs = checked_inputs(inputs, "backward")
             grads = run_backward([self], [gradient], retain_graph, create_graph, inputs)
             for t, g in zip(inputs, grads):
                 if g is not None:
@@ -195,10 +195,10 @@ class TensorMethods:
         return Tensor._make(self._data ^ _raw(other), False)
 
     def __floordiv__(self, other):
-        return Tensor._make(self._data // _raw(other), False)
+        return integer_division(np.floor_divide, self, other)
 
     def __mod__(self, other):
-        return Tensor._make(self._data % _raw(other), False)
+        return integer_division(np.remainder, self, other)
 
     def sign(self) -> Tensor:
         return Tensor._make(np.sign(self._data), False)
@@ -321,9 +321,11 @@ class TensorMethods:
         return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        var = self.var(dim, unbiased, keepdim, correction=correction)
+        """s * std(x / s), s a power of 2 near max |x|: squares of 1e20 overflow float32."""
+        scale = power_of_two_scale(self._data, _dims(dim, self.ndim))
+        var = (self / scale).var(dim, unbiased, keepdim, correction=correction)
         zero = Tensor._make(var._data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
-        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
+        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt()) * scale.reshape(var.shape)
 
     def amax(self, dim=None, keepdim=False):
         return AMax.apply(self, _dims(dim, self.ndim), keepdim)

@@ -501,10 +501,8 @@ class Module:
         dtype, _ = parse_to(args, kwargs, "Module.to()")
         if dtype is None:
             return self
-        if dtype.kind not in "fc":
-            raise TypeError(
-                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
-            )
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._cast_floating(dtype)
 
     def _cast_floating(self, dtype):

@@ -1,0 +1,333 @@
+"""Bad input gets a clear error, never a wrong answer (issue 17): what a tensor may
+hold (real numbers only: strings, objects and complex numbers are refused), integer
+division by zero, std's range, gradcheck and Function misuse, grad mode on
+generators, backward's `inputs`, and the empty cases PyTorch answers.
+
+Each class of inputs is drawn by Hypothesis or looped over, not only one example."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd
+import nn
+from autograd import Function
+
+# --- what a tensor may hold: real numbers --------------------------------------------------
+
+_STRUCTURED = np.dtype([("a", "i4"), ("b", "f8")])
+_NOT_NUMBERS = [  # (data, what the error names)
+    ("abc", "strings"),
+    (b"abc", "bytes"),
+    (["a", "b"], "strings"),
+    ([["1.5"]], "strings"),
+    (None, "Python objects"),
+    ([1, None], "Python objects"),
+    ({"a": 1}, "Python objects"),
+    ([object()], "Python objects"),
+    (2**70, "Python objects"),
+    (np.array([1, "a"], dtype=object), "Python objects"),
+    (np.array(["x"]), "strings"),
+    (np.array([b"x"]), "bytes"),
+    (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetimes"),
+    (np.array([1], dtype="timedelta64[s]"), "timedeltas"),
+    (np.zeros(2, dtype=_STRUCTURED), "records"),
+    (np.zeros(2, dtype="V4"), "records"),
+    (np.datetime64("2020-01-01"), "datetimes"),
+    (datetime.date(2020, 1, 1), "Python objects"),
+    (1j, "complex"),
+    ([1.0, 2j], "complex"),
+    (np.complex64(1), "complex"),
+    (np.ones(3, dtype=np.complex128), "complex"),
+]
+
+
+def _creators():
+    """Every way a user makes a tensor from data."""
+    yield "tensor", autograd.tensor
+    yield "as_tensor", autograd.as_tensor
+    yield "Tensor", autograd.Tensor
+    yield "Parameter", lambda d: nn.Parameter(d)
+    yield "tensor(dtype=float32)", lambda d: autograd.tensor(d, dtype=autograd.float32)
+    yield "from_numpy", lambda d: autograd.from_numpy(np.asarray(d) if isinstance(d, np.ndarray) else np.array(d))
+
+
+@pytest.mark.parametrize("data, what", _NOT_NUMBERS, ids=[repr(d)[:30] for d, _ in _NOT_NUMBERS])
+def test_only_real_numbers_become_tensors(data, what):
+    for name, make in _creators():
+        if (name == "from_numpy" and not isinstance(data, np.ndarray)) or (name == "Parameter" and data is None):
+            continue  # Parameter(None) is an empty parameter, as in PyTorch
+        with pytest.raises(TypeError, match=what):
+            make(data)
+
+
+_BAD_DTYPES = [np.complex64, np.complex128, "U3", "S2", object, "datetime64[s]", "timedelta64[s]", _STRUCTURED, "V8"]
+
+
+@pytest.mark.parametrize("dtype", _BAD_DTYPES, ids=str)
+def test_no_creation_function_or_cast_makes_a_tensor_of_a_non_real_dtype(dtype):
+    makers = [
+        lambda: autograd.zeros(2, dtype=dtype), lambda: autograd.ones(2, dtype=dtype),
+        lambda: autograd.empty(2, dtype=dtype), lambda: autograd.full((2,), 0, dtype=dtype),
+        lambda: autograd.eye(2, dtype=dtype), lambda: autograd.arange(3, dtype=dtype),
+        lambda: autograd.tensor([1.0], dtype=dtype), lambda: autograd.zeros_like(autograd.ones(2), dtype=dtype),
+        lambda: autograd.ones(2).to(dtype), lambda: autograd.ones(2).type(dtype),
+        lambda: autograd.ones(2).to("cpu", dtype), lambda: nn.Linear(2, 2).to(dtype),
+    ]
+    for make in makers:
+        with pytest.raises(TypeError, match="not supported|holds numbers|only accepts floating|not a dtype"):
+            make()
+
+
+def _complex_values():
+    scalars = st.complex_numbers(allow_nan=False, allow_infinity=False, max_magnitude=1e3).filter(lambda z: z.imag)
+    arrays = hnp.arrays(st.sampled_from([np.complex64, np.complex128]), hnp.array_shapes(max_dims=2, max_side=3))
+    return st.one_of(scalars, scalars.map(np.complex128), arrays, arrays.map(lambda a: a.tolist()))
+
+
+_WITH_AN_OPERAND = {
+    "+": lambda x, v: x + v, "r+": lambda x, v: v + x, "-": lambda x, v: x - v, "*": lambda x, v: x * v,
+    "/": lambda x, v: x / v, "r/": lambda x, v: v / x, "**": lambda x, v: x ** v, "maximum": lambda x, v: autograd.maximum(x, v),
+    "where": lambda x, v: autograd.where(x > 0, x, v), "clamp": lambda x, v: x.clamp(min=v),
+    "add_": lambda x, v: x.add_(v), "mul_": lambda x, v: x.mul_(v), "fill_": lambda x, v: x.fill_(v),
+    "copy_": lambda x, v: x.copy_(v), "setitem": lambda x, v: x.__setitem__(0, v),
+    "setitem[:]": lambda x, v: x.__setitem__(slice(None), v), "masked_fill": lambda x, v: x.masked_fill(x > 0, v),
+}
+
+
+@given(op=st.sampled_from(sorted(_WITH_AN_OPERAND)), value=_complex_values(), requires_grad=st.booleans())
+def test_a_complex_operand_is_refused_by_every_op_and_changes_nothing(op, value, requires_grad):
+    """glassgrad is real-valued: a complex number meeting a tensor raises (PyTorch would
+    make a complex tensor; NumPy would drop the imaginary part when writing in place)."""
+    if np.size(value) > 3 and op.startswith("setitem"):
+        value = np.asarray(value).reshape(-1)[:1]
+    x = autograd.tensor([1.0, -2.0, 3.0])
+    before = x.numpy().copy()
+    if requires_grad and not op.endswith("_") and not op.startswith("setitem"):
+        x.requires_grad_()
+    with pytest.raises((TypeError, ValueError), match="complex|broadcast"):
+        _WITH_AN_OPERAND[op](x, value)
+    np.testing.assert_array_equal(x.numpy(), before)
+
+
+@given(value=st.sampled_from([None, "a", b"b", "1.5", 1j, [None], ["a"], np.array(["a"]), {"k": 1}, object()]),
+       index=st.sampled_from([0, -1, slice(None), slice(0, 2), (Ellipsis,), [0, 2]]))
+def test_assigning_what_is_not_a_number_is_refused_and_leaves_the_tensor(value, index):
+    """`x[0] = None` wrote NaN (NumPy's cast); PyTorch: can't assign a NoneType."""
+    x = autograd.tensor([1.0, 2.0, 3.0])
+    with pytest.raises((TypeError, ValueError)):
+        x[index] = value
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0, 3.0])
+
+
+# --- integer division, std's range ---------------------------------------------------------
+
+_INT_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8]
+
+
+@given(
+    dtype=st.sampled_from(_INT_DTYPES),
+    values=st.lists(st.integers(0, 100), min_size=1, max_size=6),
+    divisors=st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    op=st.sampled_from(["//", "%"]),
+    scalar=st.booleans(),
+)
+def test_integer_division_by_zero_raises_as_in_pytorch(dtype, values, divisors, op, scalar):
+    n = min(len(values), len(divisors))
+    a = autograd.tensor(np.array(values[:n], dtype=dtype))
+    b = divisors[0] if scalar else autograd.tensor(np.array(divisors[:n], dtype=dtype))
+    raw_b = np.asarray(b.numpy() if isinstance(b, autograd.Tensor) else b)
+    fn = (lambda p, q: p // q) if op == "//" else (lambda p, q: p % q)
+    if not np.all(raw_b):
+        with pytest.raises(RuntimeError, match="division by zero"):
+            fn(a, b)
+    else:
+        np.testing.assert_array_equal(fn(a, b).numpy(), fn(a.numpy(), raw_b))
+
+
+def test_float_division_by_zero_gives_inf_as_in_pytorch():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert np.isinf((autograd.tensor([1.0, 2.0]) // 0).numpy()).all()
+
+
+@given(
+    scale=st.floats(1e15, 3e38),
+    values=st.lists(st.floats(-1, 1, width=32), min_size=2, max_size=8),
+    dim=st.sampled_from([None, 0, 1]),
+    keepdim=st.booleans(),
+)
+def test_std_of_huge_float32_values_does_not_overflow(scale, values, dim, keepdim):
+    """squares of 1e20 overflow float32; std is scaled by a power of 2 first (as exact)."""
+    data = (np.array(values * 2, dtype=np.float64) * scale).astype(np.float32).reshape(2, -1)
+    x = autograd.tensor(data)
+    got = x.std(dim, keepdim=keepdim).numpy()
+    expected = np.std(data.astype(np.float64), axis=dim, ddof=1, keepdims=keepdim)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=scale * 1e-6)
+
+
+def test_std_on_the_issues_example_matches_pytorch():
+    np.testing.assert_allclose(autograd.tensor([1e20, -1e20, 0.0]).std().item(), 1e20, rtol=1e-6)
+
+
+# --- int ** negative int, empty softmax ----------------------------------------------------
+
+
+@given(base=st.lists(st.integers(-3, 3), min_size=1, max_size=4), exponent=st.integers(-5, -1),
+       as_tensor=st.booleans())
+def test_ints_to_negative_int_powers_raise_a_pow_error_not_a_broadcast_error(base, exponent, as_tensor):
+    x = autograd.tensor(base)
+    e = autograd.tensor([exponent] * len(base)) if as_tensor else exponent
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        x ** e
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=3).filter(lambda s: 0 in s),
+       data=st.data())
+def test_softmax_of_an_empty_tensor_is_empty_as_in_pytorch(shape, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = autograd.zeros(shape, requires_grad=True)
+    for y in (x.softmax(dim), x.log_softmax(dim), nn.functional.softmax(x, dim)):
+        assert y.shape == shape and y.dtype == np.float32
+
+
+# --- gradcheck, Function, hooks ------------------------------------------------------------
+
+_NOT_TENSORS = [None, 1.0, 3, "s", [1.0], np.float64(2.0), np.ones(2), (1.0, 2.0), {"a": 1}]
+
+
+@pytest.mark.parametrize("returned", _NOT_TENSORS, ids=repr)
+@pytest.mark.parametrize("checker", [autograd.gradcheck, autograd.gradgradcheck])
+def test_gradcheck_of_a_function_returning_no_tensor_raises_instead_of_passing(returned, checker):
+    x = autograd.randn(3, dtype=autograd.float64, requires_grad=True)
+    with pytest.raises(TypeError, match="must return a Tensor"):
+        checker(lambda t: returned, (x,))
+    with pytest.raises(TypeError, match="output 1"):
+        checker(lambda t: (t * 2, returned), (x,))
+
+
+def _function_returning(value):
+    class Returns(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return value
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    return Returns
+
+
+@pytest.mark.parametrize("value", [None, "s", b"b", 1j, [1.0], {"a": 1}, object(), np.array(["a"]), (None,)],
+                         ids=repr)
+def test_a_function_whose_forward_returns_no_tensor_is_refused(value):
+    fn = _function_returning(value)
+    with pytest.raises(TypeError, match="Returns.forward returned|holds numbers|complex"):
+        fn.apply(autograd.ones(2, requires_grad=True))
+    if not isinstance(value, np.ndarray):  # unrecorded, an ndarray is wrapped without a look (the fast path)
+        with pytest.raises(TypeError, match="Returns.forward returned"):
+            fn.apply(autograd.ones(2))
+
+
+@given(
+    shape=hnp.array_shapes(max_dims=3, max_side=4),
+    change=st.sampled_from(["shape", "dtype", "ndarray", "float", "list"]),
+    on_leaf=st.booleans(),
+    other=hnp.array_shapes(max_dims=3, max_side=4),
+)
+def test_a_hook_that_changes_the_gradient_raises_and_leaves_grad_alone(shape, change, on_leaf, other):
+    """Item 5 over many shapes: a hook may change values only, never shape or dtype."""
+    if change == "shape" and other == shape:
+        other = shape + (2,)
+
+    def hook(g):
+        return {
+            "shape": lambda: autograd.ones(other, dtype=autograd.float64),
+            "dtype": lambda: g.float(),
+            "ndarray": lambda: g.numpy() * 2,
+            "float": lambda: 1.0,
+            "list": lambda: g.tolist(),
+        }[change]()
+
+    x = autograd.ones(shape, dtype=autograd.float64, requires_grad=True)
+    h = x if on_leaf else x * 3.0
+    h.register_hook(hook)
+    with pytest.raises(RuntimeError, match="hook 'test_a_hook.*' has changed the type or size"):
+        (h * h).sum().backward()
+    assert x.grad is None
+
+
+# --- grad mode on generators, backward's inputs --------------------------------------------
+
+
+def _modes_seen(decorator, steps):
+    @decorator
+    def generator(n):
+        seen = []
+        for _ in range(n):
+            received = yield autograd.is_grad_enabled()
+            seen.append(received)
+        return seen
+
+    return generator(steps)
+
+
+@given(
+    which=st.sampled_from(["no_grad", "enable_grad"]),
+    outer=st.booleans(),
+    steps=st.integers(1, 5),
+    how=st.sampled_from(["next", "send", "yield from", "close", "throw"]),
+)
+def test_grad_mode_decorators_hold_inside_a_generator_and_not_outside(which, outer, steps, how):
+    inside = which == "enable_grad"
+    decorator = getattr(autograd, which)()
+    with autograd.set_grad_enabled(outer):
+        generator = _modes_seen(decorator, steps)
+        assert next(generator) is inside and autograd.is_grad_enabled() is outer
+        if how == "next":
+            assert all(mode is inside for mode in generator)
+        elif how == "send":
+            for k in range(steps - 1):
+                assert generator.send(k) is inside and autograd.is_grad_enabled() is outer
+        elif how == "yield from":
+            def delegate():
+                return (yield from generator)
+
+            assert all(mode is inside for mode in delegate())
+        elif how == "close":
+            generator.close()
+        else:
+            with pytest.raises(KeyError):
+                generator.throw(KeyError("thrown"))
+        assert autograd.is_grad_enabled() is outer
+
+
+def test_a_generator_decorated_with_no_grad_returns_its_value():
+    generator = _modes_seen(autograd.no_grad(), 2)
+    next(generator)
+    generator.send("a")
+    with pytest.raises(StopIteration) as stop:
+        generator.send("b")
+    assert stop.value.value == ["a", "b"]
+
+
+@pytest.mark.parametrize("inputs, error", [
+    ([], "cannot be empty"), ((), "cannot be empty"),
+    ([autograd.ones(2)], "does not require grad"), (autograd.ones(2), "does not require grad"),
+    ([autograd.ones(2, requires_grad=True), autograd.zeros(1)], r"inputs\[1\]"),
+    ([1.0], "not a Tensor"),
+])
+@pytest.mark.parametrize("call", ["backward", "grad"])
+def test_backward_and_grad_refuse_inputs_as_pytorch_does(inputs, error, call):
+    x = autograd.ones(2, requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises((RuntimeError, TypeError), match=error):
+        y.backward(inputs=inputs) if call == "backward" else autograd.grad(y, inputs)
+    assert x.grad is None
