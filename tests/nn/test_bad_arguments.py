@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd
@@ -147,3 +147,53 @@ def test_integer_samplers_give_those_samples(indices, batch_size):
 def test_a_batch_sampler_of_floats_is_refused():
     with pytest.raises(TypeError, match="batch_sampler must give integer indices"):
         list(DataLoader(_dataset(), batch_sampler=[[0, 1], [2.5, 3]]))
+
+
+# --- load_state_dict checks every entry before copying any (item 10) -----------------------
+
+
+def _model():
+    autograd.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+
+
+def _corrupt(value, how):
+    array = value.numpy()
+    return {
+        "shape": lambda: autograd.zeros(array.shape + (2,)),
+        "broadcasts": lambda: autograd.zeros((1,) * array.ndim if array.ndim else (1, 1)),
+        "strings": lambda: np.full(array.shape, "w"),
+        "bytes": lambda: np.full(array.shape, b"w"),
+        "objects": lambda: np.full(array.shape, None, dtype=object),
+        "complex": lambda: np.zeros(array.shape, np.complex64),
+        "datetimes": lambda: np.zeros(array.shape, "datetime64[s]"),
+        "list": lambda: array.tolist(),
+        "None": lambda: None,
+        "float into int": lambda: np.full(array.shape, 2.7),
+    }[how]()
+
+
+@given(data=st.data(), how=st.sampled_from(["shape", "broadcasts", "strings", "bytes", "objects", "complex",
+                                            "datetimes", "list", "None", "float into int"]),
+       strict=st.booleans(), assign=st.booleans())
+def test_load_state_dict_checks_every_entry_before_copying_any(data, how, strict, assign):
+    assume(not (assign and how == "float into int"))  # assign takes the checkpoint's dtype, as in PyTorch
+    model = _model()
+    state = {k: v.clone() + 1 if v.dtype.kind == "f" else v.clone() for k, v in model.state_dict().items()}
+    keys = [k for k, v in state.items() if (v.dtype.kind == "i") == (how == "float into int")]
+    key = data.draw(st.sampled_from(keys))
+    state[key] = _corrupt(state[key], how)
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    with pytest.raises(RuntimeError, match=f'(for|named) "?{key.replace(".", r"[.]")}'):
+        model.load_state_dict(state, strict=strict, assign=assign)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k])
+
+
+def test_load_state_dict_with_assign_refuses_an_int_for_a_parameter_that_requires_grad():
+    model = nn.Linear(2, 2)
+    state = {"weight": np.ones((2, 2), np.int64), "bias": autograd.zeros(2)}
+    weight = model.weight.numpy().copy()
+    with pytest.raises(RuntimeError, match='"weight".*requires grad'):
+        model.load_state_dict(state, assign=True)
+    np.testing.assert_array_equal(model.weight.numpy(), weight)
