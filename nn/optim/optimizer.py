@@ -157,16 +157,16 @@ class Optimizer:
             for g, s in zip(self.param_groups, saved_groups)
             for saved, p in zip(s["params"], g["params"])
         }
-        self.state = defaultdict(dict)
+        state = defaultdict(dict)  # built aside: a bad entry raises with the optimizer as it was
         for key, value in state_dict["state"].items():
             if key in params:
                 p = params[key]
-                self.state[p] = {name: _cast(p, v, name) for name, v in value.items()}
+                state[p] = {name: _cast(p, v, name) for name, v in value.items()}
             else:
-                self.state[key] = copy.deepcopy(value)
+                state[key] = copy.deepcopy(value)
         for group, saved in zip(self.param_groups, saved_groups):
             saved["params"] = group["params"]
-        self.param_groups = saved_groups
+        self.state, self.param_groups = state, saved_groups
 
 
 def _cast(p: Tensor, value, name):

@@ -220,3 +220,22 @@ def test_one_cycle_refuses_bad_arguments_as_torch(kwargs, message):
         lr_scheduler.OneCycleLR(opt, **kwargs)
     with pytest.raises(ValueError, match="momentum or beta1"):
         lr_scheduler.OneCycleLR(optim.Adagrad([nn.Parameter(autograd.randn(2))]), max_lr=0.1, total_steps=5)
+
+
+@pytest.mark.parametrize("bad", [np.array(["a", "b"]), np.zeros(2, np.complex64), np.array([None, 1], dtype=object)],
+                         ids=["strings", "complex", "objects"])
+def test_optimizer_load_state_dict_with_a_bad_entry_leaves_the_optimizer_as_it_was(bad):
+    params = [nn.Parameter(autograd.randn(2)), nn.Parameter(autograd.randn(2))]
+    opt = optim.Adam(params, lr=0.1)
+    for p in params:
+        p.grad = autograd.randn(2)
+    opt.step()
+    saved = opt.state_dict()
+    saved = {"state": {k: dict(v) for k, v in saved["state"].items()}, "param_groups": saved["param_groups"]}
+    saved["state"][1]["exp_avg"] = bad
+    saved["param_groups"] = [dict(saved["param_groups"][0], lr=0.5)]
+    before = _snapshot(opt)
+    with pytest.raises(TypeError, match="holds numbers|complex"):
+        opt.load_state_dict(saved)
+    _assert_same(before, _snapshot(opt))
+    assert opt.param_groups[0]["lr"] == 0.1
