@@ -50,3 +50,10 @@ def _dims(dim, ndim):
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
     return tuple(d % ndim for d in dims) if ndim else ()
+
+
+def _dim(dim, ndim: int, name: str = "dim") -> int:
+    """A single dim (None refused: softmax, unsqueeze and logsumexp need one) as a non-negative axis."""
+    if dim is None:
+        raise TypeError(f"{name} must be an int, but found None; say which dim")
+    return (_dims(dim, ndim) or (0,))[0]

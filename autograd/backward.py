@@ -108,6 +108,11 @@ def _conform(g, shape, dtype, create_graph, node, i):
     if g.shape != shape:
         g = _sum_to(g, shape, node, i)
     if g.dtype != dtype:
+        if g.dtype.kind not in "biuf":  # a complex gradient would lose its imaginary part, strings not cast
+            raise TypeError(
+                f"{node.name()}: backward returned a gradient of dtype {g.dtype} for argument {i}; gradients are "
+                f"real numbers (the input is {dtype})"
+            )
         g = g.to(dtype) if create_graph else g.astype(dtype)
     return g
 

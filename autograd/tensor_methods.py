@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _dims, _int, _size
+from autograd.arguments import _dim, _dims, _int, _size
 from autograd.backward import checked_inputs, pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
@@ -204,16 +204,16 @@ class TensorMethods:
         return Tensor._make(np.sign(self._data), False)
 
     def argmax(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmax, self._data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmax, self._data, _one_dim(dim, self.ndim), keepdim), False)
 
     def argmin(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmin, self._data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmin, self._data, _one_dim(dim, self.ndim), keepdim), False)
 
     def all(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.all(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim), False)
 
     def any(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.any(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim), False)
 
     def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self._data), False)
@@ -350,7 +350,7 @@ class TensorMethods:
         return _values_indices(self, np.argmin, dim, keepdim)
 
     def logsumexp(self, dim, keepdim=False):
-        dims = _dims(dim, self.ndim)
+        dims = _dims(_dim(dim, self.ndim) if dim is None else dim, self.ndim)
         peak = np.amax(self._data, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         shifted = self - Tensor._make(peak, False)
@@ -358,10 +358,10 @@ class TensorMethods:
         return out if keepdim else out.squeeze(dims)
 
     def softmax(self, dim):
-        return Softmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
+        return Softmax.apply(self, _axis(dim, self.ndim))
 
     def log_softmax(self, dim):
-        return LogSoftmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
+        return LogSoftmax.apply(self, _axis(dim, self.ndim))
 
     # --- shape ---
     def reshape(self, *shape):
@@ -417,7 +417,7 @@ class TensorMethods:
         return self.T
 
     def unsqueeze(self, dim):
-        dim = _dims(dim, self.ndim + 1)[0]
+        dim = _dim(dim, self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def squeeze(self, dim=None):
@@ -504,6 +504,16 @@ def _count(shape, dims) -> int:
     for d in dims:
         count *= shape[d]
     return count
+
+
+def _one_dim(dim, ndim):
+    return None if dim is None else _dim(dim, ndim)
+
+
+def _axis(dim, ndim):
+    """One checked dim as NumPy's axis (a 0-d tensor: the empty tuple)."""
+    axis = _dim(dim, ndim)
+    return axis if ndim else ()
 
 
 def _arg_reduce(fn, data, dim, keepdim):

@@ -331,3 +331,56 @@ def test_backward_and_grad_refuse_inputs_as_pytorch_does(inputs, error, call):
     with pytest.raises((RuntimeError, TypeError), match=error):
         y.backward(inputs=inputs) if call == "backward" else autograd.grad(y, inputs)
     assert x.grad is None
+
+
+# --- errors a user can act on: dims that are not ints, gradients that are not real -----------
+
+_DIM_METHODS = ["sum", "mean", "var", "std", "amax", "amin", "softmax", "log_softmax", "argmax", "argmin",
+                "logsumexp", "max", "min", "all", "any", "flatten", "unsqueeze", "squeeze", "cumsum"]
+
+
+@given(name=st.sampled_from(_DIM_METHODS),
+       dim=st.one_of(st.floats(allow_nan=False).filter(lambda v: not v.is_integer()), st.text(max_size=2),
+                     st.lists(st.floats(0.1, 0.9), min_size=1, max_size=2), st.just(1j)),
+       ndim=st.integers(1, 3))
+def test_a_dim_that_is_not_an_int_raises_a_type_error_naming_dim(name, dim, ndim):
+    """sum(dim=1.5) and friends: a TypeError that says dim must be an int, not NumPy's."""
+    x = autograd.ones((2,) * ndim)
+    if not hasattr(x, name):
+        return  # an op another branch adds
+    with pytest.raises(TypeError, match="dim must be an int|must be an int"):
+        getattr(x, name)(dim)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "unsqueeze", "logsumexp"])
+def test_ops_of_one_dim_refuse_none(name):
+    with pytest.raises(TypeError, match="dim must be an int, but found None"):
+        getattr(autograd.ones(2, 3), name)(None)
+
+
+def _function_with_backward(returned):
+    class Odd(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.numpy() * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return returned
+
+    return Odd
+
+
+@given(returned=st.one_of(
+    st.sampled_from([1.5, 2, "g", b"g", None, {"a": 1}, {1}, 1j, [1.0, 2.0], (1.0,)]),
+    hnp.arrays(st.sampled_from(["U2", "S2", object, np.complex64, np.complex128, "datetime64[s]"]), (2,)),
+), create_graph=st.booleans())
+def test_a_backward_returning_no_real_gradient_raises_naming_the_function(returned, create_graph):
+    """A complex array lost its imaginary part, an object array became numbers."""
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    y = _function_with_backward(returned).apply(x).sum()
+    if returned is None:
+        assert autograd.grad(y, x, allow_unused=True)[0] is None
+        return
+    with pytest.raises((TypeError, RuntimeError), match="OddBackward: backward returned"):
+        autograd.grad(y, x, create_graph=create_graph)
