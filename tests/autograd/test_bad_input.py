@@ -384,3 +384,21 @@ def test_a_backward_returning_no_real_gradient_raises_naming_the_function(return
         return
     with pytest.raises((TypeError, RuntimeError), match="OddBackward: backward returned"):
         autograd.grad(y, x, create_graph=create_graph)
+
+
+@given(size=st.one_of(st.integers(-5, 0), st.sampled_from([0.0, 1.5, -1.0, np.int64(0), "2", None])),
+       length=st.integers(1, 6))
+def test_split_and_chunk_refuse_sizes_that_are_not_positive_ints(size, length):
+    """split(0) raised ZeroDivisionError; floats were truncated."""
+    x = autograd.ones(length)
+    with pytest.raises((RuntimeError, TypeError), match="split_size|chunks|must be an int"):
+        x.split(size)
+    with pytest.raises((RuntimeError, TypeError), match="chunks|must be an int|greater than 0"):
+        x.chunk(size)
+
+
+@given(step=st.sampled_from([0, 0.0, -0.0, np.int64(0), np.float32(0)]), start=st.integers(-3, 3),
+       end=st.integers(-3, 3))
+def test_arange_with_a_zero_step_raises_as_in_pytorch(step, start, end):
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        autograd.arange(start, end, step)
