@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
 
 def _size(args) -> tuple:
     """(2, 3), ((2, 3),) and ([2, 3],) all mean the shape (2, 3); each entry an int."""
@@ -15,8 +17,10 @@ def _size(args) -> tuple:
 
 
 def _int(value, name, position=None) -> int:
-    """`value` as an int; a float or another type raises instead of being truncated."""
+    """`value` as an int; a float, a bool or another type raises instead of being truncated."""
     try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
         return operator.index(value)
     except TypeError:
         where = "" if position is None else f" at position {position}"
@@ -54,6 +58,12 @@ def _dims(dim, ndim):
 
 def _dim(dim, ndim: int, name: str = "dim") -> int:
     """A single dim (None refused: softmax, unsqueeze and logsumexp need one) as a non-negative axis."""
-    if dim is None:
-        raise TypeError(f"{name} must be an int, but found None; say which dim")
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name} must be an int, but found {type(dim).__name__} {dim!r}; say which one dim")
     return (_dims(dim, ndim) or (0,))[0]
+
+
+def _reduced_dims(dim, ndim: int) -> tuple:
+    """The dims a reduction runs over: an empty list or tuple means all of them, as in
+    PyTorch (`sum(dim=[])` is the full sum), like None."""
+    return _dims(None if isinstance(dim, (tuple, list)) and not dim else dim, ndim)

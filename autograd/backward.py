@@ -266,7 +266,10 @@ def _as_list(x):
 def checked_inputs(inputs, op: str) -> list:
     """`inputs` of `grad()` or `backward(inputs=...)` as a list: Tensors that
     require grad, at least one (PyTorch refuses an empty list too)."""
-    inputs = _as_list(inputs)
+    try:
+        inputs = _as_list(inputs)
+    except TypeError:
+        raise TypeError(f"{op}(): inputs must be a Tensor or a sequence of Tensors, got {type(inputs).__name__}") from None
     if not inputs:
         raise RuntimeError(f"`inputs` argument to `{op}()` cannot be empty.")
     for i, t in enumerate(inputs):

@@ -9,7 +9,7 @@ import numpy as np
 from autograd.device import check_device
 from autograd.dtypes import check_dtype, float32, int64
 from autograd.tensor import Tensor, _check_requires_grad, _raw
-from autograd.arguments import _size, _sizes_of_new
+from autograd.arguments import _int, _size, _sizes_of_new
 
 _rng = np.random.default_rng()
 
@@ -28,6 +28,14 @@ def default_generator() -> np.random.Generator:
 def _dtype(dtype, default, op) -> np.dtype:
     """The dtype asked for (or `default`), checked before anything is allocated."""
     return check_dtype(default if dtype is None else dtype, f"{op}()")
+
+
+def _real_numbers(op: str, **values) -> None:
+    """Scalar arguments (arange's start, end, step; linspace's ends): real, finite numbers."""
+    for name, value in values.items():
+        value = value.item() if isinstance(value, (Tensor, np.generic)) and np.size(value) == 1 else value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise TypeError(f"{op}(): {name} must be a finite real number, got {value!r}")
 
 
 def _new(array, dtype, requires_grad, op) -> Tensor:
@@ -88,6 +96,8 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None) -> Tens
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     check_device(device, "eye()")
+    n, m = _int(n, "eye(): n"), None if m is None else _int(m, "eye(): m")
+    _sizes_of_new((n, n if m is None else m), "eye")
     return _new(np.eye(n, m, dtype=_dtype(dtype, float32, "eye")), None, requires_grad, "eye")
 
 
@@ -95,6 +105,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     check_device(device, "arange()")
     if end is None:
         start, end = 0, start
+    _real_numbers("arange", start=start, end=end, step=step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
@@ -104,6 +115,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:
     check_device(device, "linspace()")
+    _real_numbers("linspace", start=start, end=end)
+    _sizes_of_new((_int(steps, "linspace(): steps"),), "linspace")
     array = np.linspace(start, end, steps, dtype=_dtype(dtype, float32, "linspace"))
     return _new(array, None, requires_grad, "linspace")
 

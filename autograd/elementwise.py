@@ -33,9 +33,20 @@ _NUMBERS = (float, int, bool)
 def _real_operand(value, op: str):
     """A non-Tensor operand other than a Python number: refused unless it holds real
     numbers (a complex scalar or array would make a complex tensor, see dtypes.py)."""
+    if isinstance(value, (Tensor, int, float)):
+        return value
     if value is None or isinstance(value, (np.ndarray, np.generic, list, tuple, complex, str, bytes)):
-        check_dtype(np.asarray(value).dtype, op)
-    return value  # other objects: NumPy decides (a Value refuses, see _binary)
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            raise ValueError(f"{op}: the operand is a ragged nested list; every list at one depth must have the "
+                             "same length") from None
+        check_dtype(array.dtype, op)
+        return value
+    if getattr(type(value), "__array_ufunc__", True) is None:
+        return value  # it refuses NumPy's ufuncs itself (a Value): _binary says what to do
+    raise TypeError(f"{op}: unsupported operand of type {type(value).__name__}; Tensor ops take Tensors, NumPy "
+                    "arrays and numbers")
 
 
 def _binary(fn, a, b):
@@ -62,6 +73,12 @@ def _binary(fn, a, b):
     if out.dtype is _F64 and getattr(x, "dtype", None) is not _F64 and getattr(y, "dtype", None) is not _F64:
         out = out.astype(_F32)
     return out
+
+
+def compare(fn, a, b):
+    """`a < b` and the like (`fn` a NumPy comparison), without gradient; b is checked
+    as an operand of the arithmetic ops is (no complex numbers, strings, None)."""
+    return Tensor._make(_binary(fn, a, b), False)
 
 
 def integer_division(fn, a, b):
@@ -370,6 +387,20 @@ class Cast(NumpyOp):
     @staticmethod
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.dtype), None
+
+
+def view_as_dtype(x, dtype):
+    """x's memory as `dtype` (no gradient: the values are other numbers); a different
+    element size changes the last dim, which must be contiguous."""
+    dtype = check_dtype(dtype, "view()")
+    if dtype == x.dtype:
+        return x
+    try:
+        out = Tensor._make(x._data.view(dtype), False)
+    except ValueError as error:
+        raise RuntimeError(f"view(): cannot view {x.dtype} of shape {x.shape} as {dtype} ({error})") from None
+    out._version = x._version
+    return out
 
 
 class Clone(NumpyOp):

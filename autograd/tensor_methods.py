@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _dim, _dims, _int, _size
+from autograd.arguments import _dim, _dims, _int, _reduced_dims, _size
 from autograd.backward import checked_inputs, pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 from autograd.elementwise import (
     Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
-    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf, integer_division,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf, compare, integer_division, view_as_dtype,
 )
 from autograd.linalg import MatMul
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, power_of_two_scale
@@ -169,16 +169,16 @@ class TensorMethods:
         return Tensor._make(self._data != _raw(other), False)
 
     def __lt__(self, other):
-        return Tensor._make(self._data < _raw(other), False)
+        return compare(np.less, self, other)
 
     def __le__(self, other):
-        return Tensor._make(self._data <= _raw(other), False)
+        return compare(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return Tensor._make(self._data > _raw(other), False)
+        return compare(np.greater, self, other)
 
     def __ge__(self, other):
-        return Tensor._make(self._data >= _raw(other), False)
+        return compare(np.greater_equal, self, other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
@@ -293,7 +293,7 @@ class TensorMethods:
         """PyTorch also takes NumPy's names `axis` and `keepdims`."""
         dim, keepdim = dim if axis is None else axis, keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.to(dtype)
-        return Sum.apply(x, _dims(dim, self.ndim), keepdim)
+        return Sum.apply(x, _reduced_dims(dim, self.ndim), keepdim)
 
     def sum_to_size(self, *size):
         size = _size(size)
@@ -308,30 +308,34 @@ class TensorMethods:
                 f"mean(): could not infer output dtype. Input dtype must be floating point "
                 f"(got {_DTYPE_NAMES.get(x.dtype, x.dtype)}); call .float() first"
             )
-        dims = _dims(dim, self.ndim)
+        dims = _reduced_dims(dim, self.ndim)
         count = _count(self.shape, dims)
         return Sum.apply(x, dims, keepdim) * (1.0 / count if count else np.nan)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload
+            dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        dims = _dims(dim, self.ndim)
+        dims = _reduced_dims(dim, self.ndim)
         centered = self - self.mean(dims, keepdim=True)  # differentiable: second derivatives need it
         count = _count(self.shape, dims) - correction
         return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """s * std(x / s), s a power of 2 near max |x|: squares of 1e20 overflow float32."""
-        scale = power_of_two_scale(self._data, _dims(dim, self.ndim))
+        if isinstance(dim, bool):  # PyTorch's std(unbiased) overload
+            dim, unbiased = None, dim
+        scale = power_of_two_scale(self._data, _reduced_dims(dim, self.ndim))
         var = (self / scale).var(dim, unbiased, keepdim, correction=correction)
         zero = Tensor._make(var._data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
         return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt()) * scale.reshape(var.shape)
 
     def amax(self, dim=None, keepdim=False):
-        return AMax.apply(self, _dims(dim, self.ndim), keepdim)
+        return AMax.apply(self, _reduced_dims(dim, self.ndim), keepdim)
 
     def amin(self, dim=None, keepdim=False):
-        return -AMax.apply(-self, _dims(dim, self.ndim), keepdim)
+        return -AMax.apply(-self, _reduced_dims(dim, self.ndim), keepdim)
 
     def max(self, dim=None, keepdim=False):
         """`max()` is the largest element; `max(dim)` is `(values, indices)`;
@@ -371,8 +375,9 @@ class TensorMethods:
         return self if shape == self.shape else Reshape.apply(self, shape)
 
     def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-            return self.to(shape[0])
+        """`view(shape)`, or `view(dtype)`: the same bytes read as another dtype, as in PyTorch."""
+        if len(shape) == 1 and isinstance(shape[0], (np.dtype, type)):
+            return view_as_dtype(self, shape[0])
         return self.reshape(*shape)
 
     def view_as(self, other):

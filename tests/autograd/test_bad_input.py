@@ -354,7 +354,7 @@ def test_a_dim_that_is_not_an_int_raises_a_type_error_naming_dim(name, dim, ndim
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "unsqueeze", "logsumexp"])
 def test_ops_of_one_dim_refuse_none(name):
-    with pytest.raises(TypeError, match="dim must be an int, but found None"):
+    with pytest.raises(TypeError, match="dim must be an int, but found NoneType None"):
         getattr(autograd.ones(2, 3), name)(None)
 
 
@@ -402,3 +402,87 @@ def test_split_and_chunk_refuse_sizes_that_are_not_positive_ints(size, length):
 def test_arange_with_a_zero_step_raises_as_in_pytorch(step, start, end):
     with pytest.raises(RuntimeError, match="step must be nonzero"):
         autograd.arange(start, end, step)
+
+
+# --- found by differential fuzzing against PyTorch ------------------------------------------
+
+
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=3), empty=st.sampled_from([[], ()]),
+       name=st.sampled_from(["sum", "mean", "var", "std", "amax", "amin"]), keepdim=st.booleans())
+def test_a_reduction_over_an_empty_dim_list_reduces_everything_as_in_pytorch(shape, empty, name, keepdim):
+    """sum(dim=[]) returned the input unreduced; PyTorch sums over all dims."""
+    data = np.random.default_rng(0).standard_normal(shape).astype(np.float64) + 3
+    x = autograd.tensor(data)
+    got = getattr(x, name)(empty, keepdim=keepdim)
+    full = getattr(x, name)(None, keepdim=keepdim)
+    np.testing.assert_allclose(got.numpy(), full.numpy(), equal_nan=True)
+    assert got.shape == full.shape
+
+
+@given(name=st.sampled_from(["sum", "mean", "amax", "softmax", "unsqueeze", "squeeze", "flatten", "transpose"]),
+       flag=st.booleans())
+def test_a_bool_is_not_a_dim(name, flag):
+    x = autograd.ones(2, 3)
+    with pytest.raises(TypeError, match="must be an int"):
+        getattr(x, name)(flag) if name != "transpose" else x.transpose(flag, 0)
+    with pytest.raises(TypeError, match="must be an int"):
+        autograd.zeros(flag)
+
+
+@pytest.mark.parametrize("unbiased", [True, False])
+def test_var_and_std_of_a_bool_are_pytorchs_unbiased_overload(unbiased):
+    data = np.arange(6.0).reshape(2, 3)
+    x = autograd.tensor(data)
+    np.testing.assert_allclose(x.var(unbiased).item(), np.var(data, ddof=int(unbiased)))
+    np.testing.assert_allclose(x.std(unbiased).item(), np.std(data, ddof=int(unbiased)))
+
+
+@given(array=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).map(lambda s: s[:-1] + (4,)),
+                        elements=st.floats(-1e3, 1e3, width=32)),
+       dtype=st.sampled_from([np.int32, np.uint8, np.float16, np.int16, np.float64, np.int64, np.float32]))
+def test_view_of_a_dtype_reads_the_same_bytes_as_pytorch_does(array, dtype):
+    """view(dtype) cast the values (x.to(dtype)); PyTorch reinterprets the memory."""
+    x = autograd.tensor(array, requires_grad=True)
+    y = x.view(autograd.dtypes.check_dtype(dtype, "test"))
+    np.testing.assert_array_equal(y.numpy(), array.view(dtype))
+    assert np.shares_memory(y.numpy(), x.numpy()) and (y is x or not y.requires_grad)
+
+
+@pytest.mark.parametrize("bad", [None, b"i", "int32", autograd.tensor([1, 2]), 1.5])
+def test_view_refuses_what_is_neither_a_shape_nor_a_dtype(bad):
+    with pytest.raises(TypeError):
+        autograd.ones(2, 4).view(bad)
+
+
+@given(op=st.sampled_from(["<", "<=", ">", ">="]),
+       other=st.sampled_from([1j, None, "a", b"a", np.array([1j, 2, 3]), {}, object(), slice(None), [[1], [2, 3]],
+                              np.dtype("float32")]),
+       dtype=st.sampled_from([np.float32, np.int64]))
+def test_comparisons_refuse_what_is_not_a_real_number(op, other, dtype):
+    x = autograd.tensor(np.array([1, 2, 3], dtype=dtype))
+    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+    with pytest.raises((TypeError, ValueError), match="complex|holds numbers|unsupported|ragged"):
+        compare[op](x, other)
+
+
+@given(op=st.sampled_from(["+", "*", "-", "/", "**", "//", "%", "maximum"]),
+       other=st.sampled_from([np.dtype("float32"), {}, object(), slice(None), [[1], [2, 3]], {1, 2}]),
+       dtype=st.sampled_from([np.float32, np.int64]))
+def test_arithmetic_refuses_operands_that_are_not_numbers(op, other, dtype):
+    """An int tensor times np.dtype('float32') gave a tensor of dtype objects."""
+    x = autograd.tensor(np.array([1, 2, 3], dtype=dtype))
+    fns = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "-": lambda a, b: a - b, "/": lambda a, b: a / b,
+           "**": lambda a, b: a**b, "//": lambda a, b: a // b, "%": lambda a, b: a % b,
+           "maximum": lambda a, b: autograd.maximum(a, b)}
+    with pytest.raises((TypeError, ValueError), match="unsupported|ragged|holds numbers"):
+        fns[op](x, other)
+
+
+@given(value=st.sampled_from([None, "3", b"3", [], [1, 2], {}, object(), float("nan"), float("inf"), 1j, True]),
+       which=st.sampled_from(["arange end", "arange step", "linspace end", "linspace steps", "eye n"]))
+def test_creation_functions_refuse_arguments_that_are_not_numbers(value, which):
+    calls = {"arange end": lambda v: autograd.arange(v), "arange step": lambda v: autograd.arange(0, 5, v),
+             "linspace end": lambda v: autograd.linspace(0, v, 3), "linspace steps": lambda v: autograd.linspace(0, 1, v),
+             "eye n": lambda v: autograd.eye(v)}
+    with pytest.raises(TypeError, match="must be|must be an int"):
+        calls[which](value)

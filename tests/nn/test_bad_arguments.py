@@ -197,3 +197,25 @@ def test_load_state_dict_with_assign_refuses_an_int_for_a_parameter_that_require
     with pytest.raises(RuntimeError, match='"weight".*requires grad'):
         model.load_state_dict(state, assign=True)
     np.testing.assert_array_equal(model.weight.numpy(), weight)
+
+
+# --- found by differential fuzzing against PyTorch ------------------------------------------
+
+
+@given(weight=st.sampled_from([None, 1.5, "w", [[1.0, 2.0, 3.0]], np.ones((2, 3)), autograd.tensor(2.0),
+                               autograd.ones(2, 3, 3)]))
+def test_linear_refuses_a_weight_that_is_not_a_1d_or_2d_tensor(weight):
+    """F.linear(x, None) raised AttributeError: 'NoneType' object has no attribute 'shape'."""
+    with pytest.raises(TypeError, match="linear\\(\\): weight must be a Tensor"):
+        F.linear(autograd.ones(2, 3), weight)
+
+
+@given(p=st.sampled_from([float("nan"), None, "0.5", -0.1, 1.5, True, [0.5], float("inf")]),
+       which=st.sampled_from(["F.dropout", "F.dropout2d", "nn.Dropout"]))
+def test_dropout_refuses_a_probability_outside_0_1_nan_included(p, which):
+    """dropout(p=nan) zeroed everything (NaN compares false with both bounds)."""
+    x = autograd.ones(2, 3, 4, 4)
+    calls = {"F.dropout": lambda: F.dropout(x, p), "F.dropout2d": lambda: F.dropout2d(x, p),
+             "nn.Dropout": lambda: nn.Dropout(p)(x)}
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+        calls[which]()
