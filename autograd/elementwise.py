@@ -84,12 +84,14 @@ def compare(fn, a, b):
 def integer_division(fn, a, b):
     """`a // b` or `a % b` (`fn`: np.floor_divide or np.remainder), without gradient:
     an integer division by zero raises, as in PyTorch (NumPy gives 0)."""
-    divisor = _raw(b)
-    if _raw(a).dtype.kind in "biu" and np.asarray(divisor).dtype.kind in "biu" and not np.all(divisor):
+    with np.errstate(divide="ignore", invalid="ignore"):  # NumPy's warning for an int 0; float 0 gives inf as PyTorch
+        out = _binary(fn, a, b)  # the operand checked first
+    divisor = np.asarray(_raw(b))
+    if _raw(a).dtype.kind in "biu" and divisor.dtype.kind in "biu" and not np.all(divisor):
         raise RuntimeError(
             f"{fn.__name__}: integer division by zero (ZeroDivisionError); cast to float first for inf/nan results"
         )
-    return Tensor._make(_binary(fn, a, b), False)
+    return Tensor._make(out, False)
 
 
 class Add(NumpyOp):

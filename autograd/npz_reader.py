@@ -44,7 +44,7 @@ def read_arrays(file, name: str, text_entries=()):
         )
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as error:
         raise damaged(name, error) from None
     with archive:
         _check_directory(archive, file, name)
@@ -104,8 +104,8 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, text
     try:
         with archive.open(info) as entry:
             return _read_npy(entry, where, info.file_size, text)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise damaged(where, error) from None
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as error:
+        raise damaged(where, error) from None  # RuntimeError, NotImplementedError: flags of encryption and the like
 
 
 def _bytes_left(file) -> int | None:
@@ -148,7 +148,10 @@ def _read_npy(stream, where: str, size: int | None, text: bool) -> np.ndarray:
     if len(data) != n_bytes:
         raise ValueError(f"load(): {where} declares {n_bytes} bytes of data, the file has {len(data)}"
                          f"{' or more' if len(data) > n_bytes else ''}; it is truncated or corrupted")
-    array = np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+    try:
+        array = np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+    except ValueError as error:  # e.g. (0, 2^40, 2^40): empty, but beyond NumPy's index range
+        raise ValueError(f"load(): {where} declares shape {shape}, which NumPy cannot represent ({error})") from None
     return array.astype(dtype.newbyteorder("="), order="K") if not dtype.isnative else array
 
 

@@ -79,7 +79,11 @@ def _read(stream, path: str, capacity: int | None, holds: str) -> np.ndarray:
             f"read_idx(): {path} is {problem}: shape {shape} of {dtype.name} needs {expected} bytes, the file has "
             f"{found}"
         )
-    return np.frombuffer(data, dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    try:
+        array = np.frombuffer(data, dtype).reshape(shape)
+    except ValueError as error:  # e.g. (0, 2^21, 2^21, 2^21): empty, but beyond NumPy's index range
+        raise ValueError(f"read_idx(): {path} declares shape {shape}, which NumPy cannot represent ({error})") from None
+    return array.astype(dtype.newbyteorder("="))
 
 
 def _read_up_to(stream, n: int) -> bytearray:

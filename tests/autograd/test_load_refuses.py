@@ -11,7 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -69,6 +69,13 @@ def test_a_header_that_disagrees_with_the_file_is_refused_before_allocating(tmp_
         autograd.load(source)
 
 
+def test_an_empty_shape_beyond_numpys_range_is_a_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "odd.npy"
+    path.write_bytes(_npy_with_shape(np.zeros(0), (0, 2**40, 2**40)))
+    with pytest.raises(ValueError, match=r"odd\.npy declares shape \(0, 1099511627776, 1099511627776\), which NumPy"):
+        autograd.load(path)
+
+
 def test_a_file_claiming_terabytes_fails_at_once_naming_the_file(tmp_path):
     path = tmp_path / "huge.npy"
     path.write_bytes(_npy_with_shape(np.zeros(4), (10**12,)))
@@ -108,6 +115,8 @@ def _same(a, b):
     return a == b
 
 
+@example(position=0.9083999841727824, value=64, kind="set")  # found by the intense profile: a flag in the directory
+@example(position=0.9083999841727824, value=32, kind="set")  # says encrypted or patched (zipfile: RuntimeError, ...)
 @given(position=st.floats(0, 1, exclude_max=True), value=st.integers(0, 255), kind=st.sampled_from(["set", "cut"]))
 def test_a_damaged_file_raises_a_value_error_or_loads_unchanged(position, value, kind):
     """One byte changed anywhere (or the file cut there): either a ValueError, or the
