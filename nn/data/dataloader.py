@@ -59,7 +59,11 @@ def _is_int(value) -> bool:
 def _indices(values, source: str) -> np.ndarray:
     """The indices a sampler gives, as int64; floats (which would be truncated) and
     anything else that is not an integer are refused."""
-    array = np.asarray(values if isinstance(values, np.ndarray) else list(values))
+    try:
+        array = np.asarray(values if isinstance(values, np.ndarray) else list(values))
+    except (TypeError, ValueError):
+        raise TypeError(f"DataLoader: the {source} must be an iterable of integer indices (of equal-length lists for "
+                        f"a batch_sampler), got {type(values).__name__}") from None
     if array.size == 0:
         return np.zeros(0, np.int64)
     if array.ndim != 1 or array.dtype.kind not in "iu":

@@ -95,7 +95,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """0.5 d^2 / beta where d = |x - y| < beta, else d - 0.5 beta; reduced."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if not beta >= 0:  # NaN too
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0:  # NaN too
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
     target = _as_tensor(target, input)
     _warn_if_broadcast(input, target)
@@ -106,7 +106,7 @@ def smooth_l1_loss(
 
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:
     """0.5 d^2 where d = |x - y| < delta, else delta (d - 0.5 delta); reduced."""
-    if not delta > 0:  # NaN too
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:  # NaN too
         raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
     target = _as_tensor(target, input)
     _warn_if_broadcast(input, target)

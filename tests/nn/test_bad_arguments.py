@@ -40,14 +40,16 @@ def test_binary_cross_entropy_accepts_probabilities_and_soft_labels(input, targe
     assert np.isfinite(loss.item())
 
 
-@given(delta=st.one_of(st.floats(max_value=0.0), st.just(float("nan"))), module=st.booleans())
+@given(delta=st.one_of(st.floats(max_value=0.0), st.sampled_from([float("nan"), None, "1", True, [1.0]])),
+       module=st.booleans())
 def test_huber_loss_refuses_a_non_positive_delta(delta, module):
     x, y = autograd.randn(3), autograd.randn(3)
     with pytest.raises(RuntimeError, match="huber_loss does not support non-positive values for delta"):
         nn.HuberLoss(delta=delta)(x, y) if module else F.huber_loss(x, y, delta=delta)
 
 
-@given(beta=st.one_of(st.floats(max_value=0.0, exclude_max=True), st.just(float("nan"))), module=st.booleans())
+@given(beta=st.one_of(st.floats(max_value=0.0, exclude_max=True), st.sampled_from([float("nan"), None, "1", True])),
+       module=st.booleans())
 def test_smooth_l1_loss_refuses_a_negative_beta(beta, module):
     x, y = autograd.randn(3), autograd.randn(3)
     with pytest.raises(RuntimeError, match="smooth_l1_loss does not support negative values for beta"):
@@ -219,3 +221,9 @@ def test_dropout_refuses_a_probability_outside_0_1_nan_included(p, which):
              "nn.Dropout": lambda: nn.Dropout(p)(x)}
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
         calls[which]()
+
+
+@pytest.mark.parametrize("sampler", [3, 1.5, object(), [[0, 1], [2]]])
+def test_a_sampler_that_is_not_an_iterable_of_indices_is_refused(sampler):
+    with pytest.raises(TypeError, match="sampler must (be an iterable|give integer)"):
+        list(DataLoader(_dataset(), batch_size=2, sampler=sampler))
