@@ -17,8 +17,10 @@ def _size(args) -> tuple:
 
 
 def _int(value, name, position=None) -> int:
-    """`value` as an int; a float or another type raises instead of being truncated."""
+    """`value` as an int; a float, a bool or another type raises instead of being truncated."""
     try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
         return operator.index(value)
     except TypeError:
         where = "" if position is None else f" at position {position}"
@@ -92,3 +94,16 @@ def _alpha(alpha, op, *operands):
             f"(got alpha={alpha})"
         )
     return alpha
+
+
+def _dim(dim, ndim: int, name: str = "dim") -> int:
+    """A single dim (None refused: softmax, unsqueeze and logsumexp need one) as a non-negative axis."""
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name} must be an int, but found {type(dim).__name__} {dim!r}; say which one dim")
+    return (_dims(dim, ndim) or (0,))[0]
+
+
+def _reduced_dims(dim, ndim: int) -> tuple:
+    """The dims a reduction runs over: an empty list or tuple means all of them, as in
+    PyTorch (`sum(dim=[])` is the full sum), like None."""
+    return _dims(None if isinstance(dim, (tuple, list)) and not dim else dim, ndim)

@@ -108,6 +108,11 @@ def _conform(g, shape, dtype, create_graph, node, i):
     if g.shape != shape:
         g = _sum_to(g, shape, node, i)
     if g.dtype != dtype:
+        if g.dtype.kind not in "biuf":  # a complex gradient would lose its imaginary part, strings not cast
+            raise TypeError(
+                f"{node.name()}: backward returned a gradient of dtype {g.dtype} for argument {i}; gradients are "
+                f"real numbers (the input is {dtype})"
+            )
         g = g.to(dtype) if create_graph else g.astype(dtype)
     return g
 
@@ -258,17 +263,34 @@ def _as_list(x):
     return [x] if isinstance(x, Tensor) else list(x)
 
 
+def checked_inputs(inputs, op: str) -> list:
+    """`inputs` of `grad()` or `backward(inputs=...)` as a list: Tensors that
+    require grad, at least one (PyTorch refuses an empty list too)."""
+    try:
+        inputs = _as_list(inputs)
+    except TypeError:
+        raise TypeError(f"{op}(): inputs must be a Tensor or a sequence of Tensors, got {type(inputs).__name__}") from None
+    if not inputs:
+        raise RuntimeError(f"`inputs` argument to `{op}()` cannot be empty.")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): inputs[{i}] is a {type(t).__name__}, not a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"{op}(): inputs[{i}] (shape {t.shape}) does not require grad, so it has no gradient; "
+                "call requires_grad_() on it before computing the output"
+            )
+    return inputs
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, as a tuple, without
     touching any `.grad` (PyTorch's `torch.autograd.grad`)."""
-    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    outputs, inputs = _as_list(outputs), checked_inputs(inputs, "grad")
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad(): got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for i, t in enumerate(inputs):
-        if not t.requires_grad:
-            raise RuntimeError(f"grad(): input {i} does not require grad; call requires_grad_() on it")
     if retain_graph is None:
         retain_graph = create_graph
     roots = root_gradients(outputs, grad_outputs, "grad")

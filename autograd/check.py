@@ -66,13 +66,24 @@ def check_row(row, examples: int) -> tuple[float, float]:
     return worst[0], worst[1]
 
 
+def _positive_int(text: str) -> int:
+    """--examples: at least one, or no op would be checked (and each would be reported)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def main(argv=None, prog="python -m autograd.check") -> int:
     """Check the ops that `argv` names (all by default); `prog` is the command's name in
     the usage line (`glassgrad check` when run by the glassgrad command)."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.replace("python -m autograd.check", prog),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ops", nargs="*", help="check only ops whose name contains one of these")
-    parser.add_argument("--examples", type=int, default=3, help="examples drawn per op (default 3)")
+    parser.add_argument("--examples", type=_positive_int, default=3, help="examples drawn per op (default 3)")
     args = parser.parse_args(argv)
     try:
         from autograd.optable import OPS

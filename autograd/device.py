@@ -9,7 +9,7 @@ on another device raises an error that says why.
 
 from __future__ import annotations
 
-import numpy as np
+from autograd.dtypes import check_dtype
 
 # Device types PyTorch knows: naming one is fine, computing on one is an error here.
 _KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "mtia", "privateuseone")
@@ -122,4 +122,4 @@ def parse_to(args, kwargs, op: str):
         )
     check_device(target, op)
     copy = bool(kwargs.get("copy", positional[1] if len(positional) > 1 else False))
-    return (None if dtype is None else np.dtype(dtype)), copy
+    return (None if dtype is None else check_dtype(dtype, op)), copy

@@ -68,3 +68,34 @@ def named(numpy_dtype):
 
 
 DTYPE_NAMES = {d.dtype: repr(d) for d in _BY_NUMPY.values()}
+
+# What a tensor holds: numbers that are real. NumPy's other kinds are refused.
+_REFUSED_KINDS = {
+    "U": "strings",
+    "S": "bytes",
+    "O": "Python objects",
+    "M": "datetimes",
+    "m": "timedeltas",
+    "V": "records (structured or void data)",
+}
+
+
+def check_dtype(dtype, op: str) -> np.dtype:
+    """`dtype` as an np.dtype if a tensor can hold it (bool, signed and unsigned
+    ints, floats); a TypeError naming `op` otherwise. Complex dtypes are refused
+    too: glassgrad is real-valued (no conjugate/Wirtinger gradient rules)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype; use e.g. autograd.float32 or autograd.int64") from None
+    if dtype.kind in "biuf":
+        return dtype
+    if dtype.kind == "c":
+        raise TypeError(
+            f"{op}: complex tensors are not supported (got {dtype}): glassgrad is real-valued. "
+            "Keep the real and imaginary parts as two real tensors (x.real and x.imag of a NumPy array)"
+        )
+    raise TypeError(
+        f"{op}: a tensor holds numbers (bool, int or float), "
+        f"not {_REFUSED_KINDS.get(dtype.kind, dtype.kind)} (dtype {dtype})"
+    )

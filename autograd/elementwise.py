@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from autograd.dtypes import check_dtype
 from autograd.function import NumpyOp
 from autograd.tensor import Tensor, _raw
 
@@ -26,11 +27,33 @@ def _floating(x):
     return data if data.dtype.kind in "fc" else data.astype(_F32)
 
 
+_NUMBERS = (float, int, bool)
+
+
+def _real_operand(value, op: str):
+    """A non-Tensor operand other than a Python number: refused unless it holds real
+    numbers (a complex scalar or array would make a complex tensor, see dtypes.py)."""
+    if isinstance(value, (Tensor, int, float)):
+        return value
+    if value is None or isinstance(value, (np.ndarray, np.generic, list, tuple, complex, str, bytes)):
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            raise ValueError(f"{op}: the operand is a ragged nested list; every list at one depth must have the "
+                             "same length") from None
+        check_dtype(array.dtype, op)
+        return value
+    if getattr(type(value), "__array_ufunc__", True) is None:
+        return value  # it refuses NumPy's ufuncs itself (a Value): _binary says what to do
+    raise TypeError(f"{op}: unsupported operand of type {type(value).__name__}; Tensor ops take Tensors, NumPy "
+                    "arrays and numbers")
+
+
 def _binary(fn, a, b):
     """fn(a, b) on arrays with PyTorch's promotion: an int tensor meeting a float
     scalar, or int / int, gives float32, not NumPy's float64."""
-    x = a._data if isinstance(a, Tensor) else a
-    y = b._data if isinstance(b, Tensor) else b
+    x = a._data if isinstance(a, Tensor) else a if type(a) in _NUMBERS else _real_operand(a, fn.__name__)
+    y = b._data if isinstance(b, Tensor) else b if type(b) in _NUMBERS else _real_operand(b, fn.__name__)
     try:
         out = fn(x, y)
     except TypeError:  # e.g. a Value, which refuses NumPy's ufuncs
@@ -38,14 +61,37 @@ def _binary(fn, a, b):
             f"{fn.__name__}: unsupported operands {type(a).__name__} and {type(b).__name__}; Tensor ops take "
             "Tensors, NumPy arrays and numbers (for a Value, micrograd's scalar, use autograd.tensor(...))"
         ) from None
-    except ValueError:
-        raise ValueError(
-            f"{fn.__name__}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
-            "(sizes must be equal or 1, aligned from the right)"
-        ) from None
+    except ValueError as error:
+        try:
+            np.broadcast_shapes(np.shape(x), np.shape(y))
+        except ValueError:
+            raise ValueError(
+                f"{fn.__name__}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together "
+                "(sizes must be equal or 1, aligned from the right)"
+            ) from None
+        raise RuntimeError(f"{fn.__name__}: {error}") from None  # e.g. ints to negative int powers
     if out.dtype is _F64 and getattr(x, "dtype", None) is not _F64 and getattr(y, "dtype", None) is not _F64:
         out = out.astype(_F32)
     return out
+
+
+def compare(fn, a, b):
+    """`a < b` and the like (`fn` a NumPy comparison), without gradient; b is checked
+    as an operand of the arithmetic ops is (no complex numbers, strings, None)."""
+    return Tensor._make(_binary(fn, a, b), False)
+
+
+def integer_division(fn, a, b):
+    """`a // b` or `a % b` (`fn`: np.floor_divide or np.remainder), without gradient:
+    an integer division by zero raises, as in PyTorch (NumPy gives 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # NumPy's warning for an int 0; float 0 gives inf as PyTorch
+        out = _binary(fn, a, b)  # the operand checked first
+    divisor = np.asarray(_raw(b))
+    if _raw(a).dtype.kind in "biu" and divisor.dtype.kind in "biu" and not np.all(divisor):
+        raise RuntimeError(
+            f"{fn.__name__}: integer division by zero (ZeroDivisionError); cast to float first for inf/nan results"
+        )
+    return Tensor._make(out, False)
 
 
 class Add(NumpyOp):
@@ -250,6 +296,8 @@ class Clamp(NumpyOp):
 
     @staticmethod
     def forward(ctx, x, low, high):  # min(max(x, low), high)
+        low = None if low is None else _real_operand(low, "clamp")
+        high = None if high is None else _real_operand(high, "clamp")
         ctx.save_for_backward(x, low, high)
         return np.clip(x._data, _raw(low), _raw(high))
 
@@ -341,6 +389,20 @@ class Cast(NumpyOp):
     @staticmethod
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.dtype), None
+
+
+def view_as_dtype(x, dtype):
+    """x's memory as `dtype` (no gradient: the values are other numbers); a different
+    element size changes the last dim, which must be contiguous."""
+    dtype = check_dtype(dtype, "view()")
+    if dtype == x.dtype:
+        return x
+    try:
+        out = Tensor._make(x._data.view(dtype), False)
+    except ValueError as error:
+        raise RuntimeError(f"view(): cannot view {x.dtype} of shape {x.shape} as {dtype} ({error})") from None
+    out._version = x._version
+    return out
 
 
 class Clone(NumpyOp):

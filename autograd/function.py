@@ -17,6 +17,7 @@ import weakref
 import numpy as np
 
 from autograd import anomaly
+from autograd.dtypes import check_dtype
 from autograd.grad_mode import _state
 from autograd.tensor import Tensor
 
@@ -184,7 +185,7 @@ class Function:
         ctx = _new(cls)
         ctx._edges = (None,) * len(args)
         out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
-        return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
+        return Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args, cls)
 
 
 def _record(cls, args, kwargs):
@@ -204,7 +205,7 @@ def _record(cls, args, kwargs):
         out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
     finally:
         _state.enabled = True
-    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args)
+    outputs = Tensor._make(out, False) if type(out) is _ndarray else _wrap(out, args, cls)
     if _state.metadata:
         ctx.metadata = dict(_state.metadata)
     if _state.anomaly:
@@ -249,7 +250,10 @@ def _remember_saved(ctx):
 
 def _attach(ctx, out, output_nr):
     """Make `out` output `output_nr` of node `ctx`, unless it cannot carry a gradient."""
-    if out._data.dtype.kind not in "fc" or id(out) in ctx._non_differentiable:
+    kind = out._data.dtype.kind
+    if kind != "f" or id(out) in ctx._non_differentiable:
+        if kind not in "biuf":
+            check_dtype(out._data.dtype, f"{ctx.name()}'s output")
         return
     out.requires_grad, out.grad_fn, out._output_nr = True, ctx, output_nr
     if ctx._n_outputs == 1:
@@ -259,16 +263,24 @@ def _attach(ctx, out, output_nr):
 
 
 
-def _wrap(raw, args):
+def _wrap(raw, args, cls=None):
     """Forward's result as Tensors: an ndarray is wrapped; an input returned as it
-    is becomes a new Tensor on the same data (an output is a new variable)."""
+    is becomes a new Tensor on the same data (an output is a new variable); a
+    number becomes a 0-d Tensor. Anything else (None, a str, ...) is refused."""
     if type(raw) is _ndarray:
         return Tensor._make(raw, False)
     if type(raw) is tuple:
-        return tuple(_wrap(r, args) for r in raw)
+        return tuple(_wrap(r, args, cls) for r in raw)
     if isinstance(raw, Tensor):
         return Tensor._make(raw._data, False) if id(raw) in map(id, args) else raw
-    return Tensor._make(np.asarray(raw), False)
+    array = np.asarray(raw) if isinstance(raw, (int, float, np.ndarray, np.generic)) else None
+    if array is None or array.dtype.kind not in "biuf":
+        name = cls.__name__ if cls is not None else "Function"
+        raise TypeError(
+            f"{name}.forward returned {type(raw).__name__} {str(raw)[:40]!r}; forward must return Tensors, "
+            "ndarrays or real numbers (or a tuple of these)"
+        )
+    return Tensor._make(array, False)
 
 
 class NumpyOp(Function):

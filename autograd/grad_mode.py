@@ -7,6 +7,7 @@ labels the nodes recorded while it runs: `node_metadata`.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 __all__ = [
@@ -55,10 +56,41 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__(*self._args()):
                 return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, fn):
+        """A generator runs in pieces, between which the caller's mode holds: the mode
+        is switched for each piece (each next, send, throw and close), as in PyTorch."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            generator = fn(*args, **kwargs)
+            try:
+                with self.__class__(*self._args()):
+                    value = next(generator)
+                while True:
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        with self.__class__(*self._args()):
+                            generator.close()
+                        raise
+                    except BaseException as error:  # noqa: BLE001 - thrown in by the caller: pass it on
+                        with self.__class__(*self._args()):
+                            value = generator.throw(error)
+                    else:
+                        with self.__class__(*self._args()):
+                            value = generator.send(sent)
+            except StopIteration as stop:
+                return stop.value
 
         return wrapper
 

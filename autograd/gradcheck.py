@@ -41,7 +41,17 @@ def _as_tuple(x):
 
 
 def _outputs(func, inputs):
-    return tuple(o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor))
+    """func's outputs as a tuple of Tensors; anything else (None, a float) raises:
+    there would be nothing to check."""
+    outputs = _as_tuple(func(*inputs))
+    for k, o in enumerate(outputs):
+        if not isinstance(o, Tensor):
+            where = "" if len(outputs) == 1 else f" (output {k})"
+            raise TypeError(
+                f"gradcheck: the function returned a {type(o).__name__}{where}; it must return a Tensor or a "
+                "tuple of Tensors, computed from the inputs with autograd ops"
+            )
+    return outputs
 
 
 def numerical_jacobian(func, inputs, eps=1e-6):

@@ -68,11 +68,25 @@ class AMax(NumpyOp):
         return grad.reshape(ctx.kept) * share, None, None
 
 
+def _minus_max(data, dim):
+    """data - its max along dim (e^x then cannot overflow); an empty array as it is."""
+    return data - np.amax(data, axis=dim, keepdims=True) if data.size else data
+
+
+def power_of_two_scale(data, dims):
+    """2^k with max |data| over dims (kept) in [2^k, 2^(k+1)), 1 where that max is
+    0 or not finite: dividing by it is exact, and keeps squares from overflowing."""
+    if data.size == 0:
+        return np.ones(_kept_shape(data.shape, dims), data.dtype)
+    peak = np.amax(np.abs(data), axis=dims, keepdims=True)
+    exponent = np.where(np.isfinite(peak) & (peak > 0), np.frexp(peak)[1] - 1, 0)  # frexp: m 2^e, m in [0.5, 1)
+    return np.ldexp(np.ones_like(peak), exponent)
+
+
 class Softmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = e^x / sum(e^x)
-        shifted = x._data - np.amax(x._data, axis=dim, keepdims=True)
-        e = np.exp(shifted)
+        e = np.exp(_minus_max(x._data, dim))
         y = Tensor._make(e / e.sum(axis=dim, keepdims=True), False)
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -87,8 +101,9 @@ class Softmax(NumpyOp):
 class LogSoftmax(NumpyOp):
     @staticmethod
     def forward(ctx, x, dim):  # y = x - logsumexp(x)
-        shifted = x._data - np.amax(x._data, axis=dim, keepdims=True)
-        y = Tensor._make(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)), False)
+        shifted = _minus_max(x._data, dim)
+        log_total = np.log(np.exp(shifted).sum(axis=dim, keepdims=True)) if shifted.size else 0.0
+        y = Tensor._make(shifted - log_total, False)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y

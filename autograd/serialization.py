@@ -30,11 +30,16 @@ from collections import OrderedDict
 import numpy as np
 
 from autograd.device import check_device
+
+
+from autograd.dtypes import check_dtype
+from autograd.npz_reader import damaged, read_arrays
 from autograd.tensor import Tensor
 
 __all__ = ["load", "save"]
 
 MANIFEST = "__glassgrad__"
+MAX_DEPTH = 100  # levels of nested dicts and lists; a state dict has a handful
 _SAFETENSORS_HINT = "pip install 'glassgrad[safetensors]'"
 
 
@@ -68,9 +73,13 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         return OrderedDict((key, Tensor._make(array, False)) for key, array in arrays.items())
     try:
         tree = json.loads(str(arrays.pop(MANIFEST)))
-        return _decode(tree, arrays)
-    except (ValueError, KeyError, TypeError, IndexError) as error:
-        raise _damaged(name, error) from None
+        return _decode(tree, arrays, 0)
+    except RecursionError:
+        raise ValueError(f"load(): {name}'s structure is nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        if str(error).startswith("load():"):
+            raise
+        raise damaged(name, error) from None
 
 
 def _check_load_arguments(map_location, pickle_module, weights_only, mmap, pickle_load_args):
@@ -95,52 +104,19 @@ def _check_load_arguments(map_location, pickle_module, weights_only, mmap, pickl
 
 
 def _read_arrays(f, name):
-    """The arrays of an .npz (a dict) or .npy (an array), read with allow_pickle=False."""
+    """The arrays of an .npz (a dict) or .npy (an array): see npz_reader.py."""
     file = open(f, "rb") if isinstance(f, (str, os.PathLike)) else f  # noqa: SIM115 - closed below
     try:
-        start = file.tell()
-        magic = file.read(6)
-        file.seek(start)
-        if magic.startswith(b"\x93NUMPY"):
-            return np.load(file, allow_pickle=False)
-        if not magic.startswith(b"PK"):
-            raise ValueError(
-                f"load(): {name} is neither an .npz nor an .npy file (it starts with {magic!r}); glassgrad never "
-                "unpickles (a pickle, e.g. from torch.save, can run arbitrary code); it may also be truncated"
-            )
-        with np.load(file, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except ValueError as error:
-        if str(error).startswith("load():"):
-            raise
-        if "pickle" in str(error).lower():
-            raise ValueError(
-                f"load(): {name} holds pickled Python objects; glassgrad never unpickles (it can run "
-                "arbitrary code). Save plain arrays instead (autograd.save, or np.savez of numeric arrays)"
-            ) from None
-        raise _damaged(name, error) from None
-    except (zipfile.BadZipFile, EOFError, KeyError) as error:
-        raise _damaged(name, error) from None
+        return read_arrays(file, name, text_entries=(MANIFEST,))
     finally:
         if file is not f:
             file.close()
-    if not all(isinstance(a, np.ndarray) for a in arrays.values()):
-        raise ValueError(
-            f"load(): {name} is a zip archive but not an .npz of arrays (a torch.save file?); "
-            "export it with safetensors or numpy instead"
-        )
-    return arrays
-
-
-def _damaged(name, error) -> ValueError:
-    return ValueError(
-        f"load(): {name} is not a complete .npz or .npy file ({type(error).__name__}: {error}); it may be truncated or "
-        "corrupted: save it again"
-    )
 
 
 # --- the structure, as JSON-able nodes; arrays go to `arrays` under their key path ---
 def _encode(obj, path: tuple, arrays: dict):
+    if len(path) > MAX_DEPTH:
+        raise ValueError(f"save(): the object is nested more than {MAX_DEPTH} levels deep (at {_where(path[:3])}...)")
     if isinstance(obj, Tensor):
         return {"tensor": _put(arrays, path, obj._data), "requires_grad": bool(obj.requires_grad)}
     if isinstance(obj, np.ndarray):
@@ -170,6 +146,7 @@ def _put(arrays: dict, path: tuple, array: np.ndarray) -> str:
         raise TypeError(
             f"save(): the array at {_where(path)} holds Python objects; only plain dtypes are saved"
         )
+    check_dtype(array.dtype, f"save(): the array at {_where(path)}")  # what load would refuse
     name = "/".join(path) or "tensor"
     unique, n = name, 1
     while unique in arrays or unique == MANIFEST:
@@ -178,19 +155,21 @@ def _put(arrays: dict, path: tuple, array: np.ndarray) -> str:
     return unique
 
 
-def _decode(node, arrays: dict):
+def _decode(node, arrays: dict, depth: int):
+    if depth > MAX_DEPTH:
+        raise RecursionError  # a manifest no save() writes: load() names the file
     if "tensor" in node:
         array = arrays[node["tensor"]]
-        return Tensor._make(array, bool(node["requires_grad"]) and array.dtype.kind in "fc")
+        return Tensor._make(array, bool(node["requires_grad"]) and array.dtype.kind == "f")
     if "ndarray" in node:
         return arrays[node["ndarray"]]
     if "dict" in node:
-        pairs = [(key, _decode(value, arrays)) for key, value in node["dict"]]
+        pairs = [(key, _decode(value, arrays, depth + 1)) for key, value in node["dict"]]
         return OrderedDict(pairs) if node["ordered"] else dict(pairs)
     if "list" in node:
-        return [_decode(v, arrays) for v in node["list"]]
+        return [_decode(v, arrays, depth + 1) for v in node["list"]]
     if "tuple" in node:
-        return tuple(_decode(v, arrays) for v in node["tuple"])
+        return tuple(_decode(v, arrays, depth + 1) for v in node["tuple"])
     return node["value"]
 
 
@@ -250,7 +229,26 @@ def _load_safetensors(f) -> dict:
             f"load(): {os.fspath(f)} is not a valid .safetensors file ({type(error).__name__}: {error}); it may be "
             "truncated or corrupted"
         ) from None
-    order = json.loads(metadata.get("glassgrad.order", "[]"))
+    for key, array in arrays.items():
+        try:
+            check_dtype(array.dtype, f"load(): {os.fspath(f)}, tensor {key!r}")
+        except TypeError as error:
+            raise ValueError(str(error)) from None
+    order = _saved_order(metadata, f)
     if sorted(order) == sorted(keys):
         keys = order
     return OrderedDict((k, Tensor._make(arrays[k], False)) for k in keys)
+
+
+def _saved_order(metadata: dict, f) -> list:
+    """The key order `save` noted in the metadata (safetensors sorts keys)."""
+    try:
+        order = json.loads(metadata.get("glassgrad.order", "[]"))
+    except (ValueError, RecursionError) as error:
+        raise ValueError(
+            f"load(): {os.fspath(f)} has damaged metadata: 'glassgrad.order' is not JSON ({error}); "
+            "save the file again"
+        ) from None
+    if not isinstance(order, list) or not all(isinstance(k, str) for k in order):
+        raise ValueError(f"load(): {os.fspath(f)} has damaged metadata: 'glassgrad.order' is not a list of keys")
+    return order

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.device import CPU, device
-from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, dtype, float32, float64, named
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, check_dtype, dtype, float32, float64, named
 from autograd.tensor_format import format_tensor
 
 _new = object.__new__
@@ -26,30 +26,31 @@ def _as_dtype(dtype):
 
 
 def _array_from(data, dtype=None):
-    """A fresh ndarray from `data` with PyTorch's dtype rules."""
+    """A fresh ndarray from `data` with PyTorch's dtype rules; strings, objects and
+    complex numbers are refused (dtypes.check_dtype) before any cast to `dtype`."""
+    if dtype is not None:
+        dtype = check_dtype(dtype, "tensor()")
     if isinstance(data, Tensor):
-        array = np.array(data._data, dtype=dtype)
-    elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.array(data, dtype=dtype)
-    else:
-        try:
-            array = np.array(data, dtype=dtype)
-        except ValueError as error:
-            if "inhomogeneous" in str(error) or "sequence" in str(error):
-                raise ValueError(
-                    f"tensor(): the nested sequence is ragged ({error}); every list at one "
-                    "depth must have the same length"
-                ) from None
-            raise
-        if array.dtype == object:
-            raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__} elements")
-        if dtype is None and array.dtype == float64:
-            array = array.astype(float32)  # Python floats default to float32
+        return np.array(data._data, dtype=dtype)
+    try:
+        array = np.array(data)
+    except ValueError as error:
+        if "inhomogeneous" in str(error) or "sequence" in str(error):
+            raise ValueError(
+                f"tensor(): the nested sequence is ragged ({error}); every list at one "
+                "depth must have the same length"
+            ) from None
+        raise
+    check_dtype(array.dtype, "tensor()")
+    if dtype is not None:
+        return array.astype(dtype, copy=False)
+    if array.dtype == float64 and not isinstance(data, (np.ndarray, np.generic)):
+        array = array.astype(float32)  # Python floats default to float32
     return array
 
 
 def _check_requires_grad(array, requires_grad, op="tensor"):
-    if requires_grad and array.dtype.kind not in "fc":
+    if requires_grad and array.dtype.kind != "f":
         raise RuntimeError(
             f"{op}(): only Tensors of floating point dtype can require gradients "
             f"(got dtype {_DTYPE_NAMES.get(array.dtype, array.dtype)}); create it with "

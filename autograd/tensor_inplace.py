@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.arguments import _alpha
-from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES
+from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, check_dtype
 from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from autograd.function import Function, _attach
 from autograd.grad_mode import is_grad_enabled
@@ -28,6 +28,20 @@ def _index(index):
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def _assignable(value, name: str, target):
+    """`value` for `x[i] = value`, `fill_`, `copy_`: a Tensor or real numbers. None
+    would be written as NaN by NumPy, and a complex number lose its imaginary part."""
+    if isinstance(value, Tensor) or type(value) in (int, float, bool):
+        return value
+    if value is None:
+        raise TypeError(
+            f"{name}(): can't assign None to a {_DTYPE_NAMES.get(target.dtype, target.dtype)} tensor; "
+            "assign a number, an array or a Tensor (float('nan') for a missing value)"
+        )
+    check_dtype(np.asarray(value).dtype, f"{name}()")
+    return value
 
 
 def _requires_grad(x):
@@ -193,13 +207,13 @@ class InplaceMethods:
         return self._inplace(Fill, 0, name="zero_")
 
     def fill_(self, value):
-        return self._inplace(Fill, value, name="fill_")
+        return self._inplace(Fill, _assignable(value, "fill_", self), name="fill_")
 
     def copy_(self, src):
-        return self._inplace(Copy, src, name="copy_")
+        return self._inplace(Copy, _assignable(src, "copy_", self), name="copy_")
 
     def __setitem__(self, index, value):
-        self._inplace(SetItem, _index(index), value, name="__setitem__")
+        self._inplace(SetItem, _index(index), _assignable(value, "__setitem__", self), name="__setitem__")
 
     def __iadd__(self, other):
         return self.add_(other)

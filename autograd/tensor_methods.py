@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _alpha, _dims, _int, _size, scatter_arguments
-from autograd.backward import pre_hooks_of, retain_output, root_gradients, run_backward
+from autograd.arguments import _alpha, _dim, _dims, _int, _reduced_dims, _size, scatter_arguments
+from autograd.backward import checked_inputs, pre_hooks_of, retain_output, root_gradients, run_backward
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 from autograd.elementwise import (
     Abs, Add, Cast, Clamp, Clone, Cos, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu,
-    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf,
+    Sigmoid, Sin, Sqrt, Sub, Tanh, Where, Log1p, Erf, compare, integer_division, view_as_dtype,
 )
 from autograd.linalg import MatMul
-from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, Topk
+from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, Topk, power_of_two_scale
 from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, Scatter
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
@@ -61,7 +61,7 @@ class TensorMethods:
         if retain_graph is None:
             retain_graph = create_graph
         if inputs is not None:
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            inputs = checked_inputs(inputs, "backward")
             grads = run_backward([self], [gradient], retain_graph, create_graph, inputs)
             for t, g in zip(inputs, grads):
                 if g is not None:
@@ -176,16 +176,16 @@ class TensorMethods:
         return Tensor._make(self._data != _raw(other), False)
 
     def __lt__(self, other):
-        return Tensor._make(self._data < _raw(other), False)
+        return compare(np.less, self, other)
 
     def __le__(self, other):
-        return Tensor._make(self._data <= _raw(other), False)
+        return compare(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return Tensor._make(self._data > _raw(other), False)
+        return compare(np.greater, self, other)
 
     def __ge__(self, other):
-        return Tensor._make(self._data >= _raw(other), False)
+        return compare(np.greater_equal, self, other)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
@@ -202,25 +202,25 @@ class TensorMethods:
         return Tensor._make(self._data ^ _raw(other), False)
 
     def __floordiv__(self, other):
-        return Tensor._make(self._data // _raw(other), False)
+        return integer_division(np.floor_divide, self, other)
 
     def __mod__(self, other):
-        return Tensor._make(self._data % _raw(other), False)
+        return integer_division(np.remainder, self, other)
 
     def sign(self) -> Tensor:
         return Tensor._make(np.sign(self._data), False)
 
     def argmax(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmax, self._data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmax, self._data, _one_dim(dim, self.ndim), keepdim), False)
 
     def argmin(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(_arg_reduce(np.argmin, self._data, dim, keepdim), False)
+        return Tensor._make(_arg_reduce(np.argmin, self._data, _one_dim(dim, self.ndim), keepdim), False)
 
     def all(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.all(self._data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.all(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim), False)
 
     def any(self, dim=None, keepdim=False) -> Tensor:
-        return Tensor._make(np.any(self._data, axis=dim, keepdims=keepdim), False)
+        return Tensor._make(np.any(self._data, axis=_dims(dim, self.ndim), keepdims=keepdim), False)
 
     def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self._data), False)
@@ -313,7 +313,7 @@ class TensorMethods:
         """PyTorch also takes NumPy's names `axis` and `keepdims`."""
         dim, keepdim = dim if axis is None else axis, keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.to(dtype)
-        return Sum.apply(x, _dims(dim, self.ndim), keepdim)
+        return Sum.apply(x, _reduced_dims(dim, self.ndim), keepdim)
 
     def sum_to_size(self, *size):
         size = _size(size)
@@ -328,28 +328,34 @@ class TensorMethods:
                 f"mean(): could not infer output dtype. Input dtype must be floating point "
                 f"(got {_DTYPE_NAMES.get(x.dtype, x.dtype)}); call .float() first"
             )
-        dims = _dims(dim, self.ndim)
+        dims = _reduced_dims(dim, self.ndim)
         count = _count(self.shape, dims)
         return Sum.apply(x, dims, keepdim) * (1.0 / count if count else np.nan)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload
+            dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        dims = _dims(dim, self.ndim)
+        dims = _reduced_dims(dim, self.ndim)
         centered = self - self.mean(dims, keepdim=True)  # differentiable: second derivatives need it
         count = _count(self.shape, dims) - correction
         return Sum.apply(centered * centered, dims, keepdim) * (1.0 / count if count > 0 else np.inf)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        var = self.var(dim, unbiased, keepdim, correction=correction)
+        """s * std(x / s), s a power of 2 near max |x|: squares of 1e20 overflow float32."""
+        if isinstance(dim, bool):  # PyTorch's std(unbiased) overload
+            dim, unbiased = None, dim
+        scale = power_of_two_scale(self._data, _reduced_dims(dim, self.ndim))
+        var = (self / scale).var(dim, unbiased, keepdim, correction=correction)
         zero = Tensor._make(var._data == 0, False)  # there the gradient is 0, as in PyTorch (not nan)
-        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt())
+        return Where.apply(zero, 0.0, Where.apply(zero, 1.0, var).sqrt()) * scale.reshape(var.shape)
 
     def amax(self, dim=None, keepdim=False):
-        return AMax.apply(self, _dims(dim, self.ndim), keepdim)
+        return AMax.apply(self, _reduced_dims(dim, self.ndim), keepdim)
 
     def amin(self, dim=None, keepdim=False):
-        return -AMax.apply(-self, _dims(dim, self.ndim), keepdim)
+        return -AMax.apply(-self, _reduced_dims(dim, self.ndim), keepdim)
 
     def max(self, dim=None, keepdim=False):
         """`max()` is the largest element; `max(dim)` is `(values, indices)`;
@@ -373,7 +379,7 @@ class TensorMethods:
         return _MinMax(*Topk.apply(self, _int(k, "k"), (_dims(dim, self.ndim) or (0,))[0], bool(largest)))
 
     def logsumexp(self, dim, keepdim=False):
-        dims = _dims(dim, self.ndim)
+        dims = _dims(_dim(dim, self.ndim) if dim is None else dim, self.ndim)
         peak = np.amax(self._data, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         shifted = self - Tensor._make(peak, False)
@@ -381,10 +387,10 @@ class TensorMethods:
         return out if keepdim else out.squeeze(dims)
 
     def softmax(self, dim):
-        return Softmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
+        return Softmax.apply(self, _axis(dim, self.ndim))
 
     def log_softmax(self, dim):
-        return LogSoftmax.apply(self, (_dims(dim, self.ndim) or ((),))[0])
+        return LogSoftmax.apply(self, _axis(dim, self.ndim))
 
     # --- shape ---
     def reshape(self, *shape):
@@ -394,8 +400,9 @@ class TensorMethods:
         return self if shape == self.shape else Reshape.apply(self, shape)
 
     def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-            return self.to(shape[0])
+        """`view(shape)`, or `view(dtype)`: the same bytes read as another dtype, as in PyTorch."""
+        if len(shape) == 1 and isinstance(shape[0], (np.dtype, type)):
+            return view_as_dtype(self, shape[0])
         return self.reshape(*shape)
 
     def view_as(self, other):
@@ -440,7 +447,7 @@ class TensorMethods:
         return self.T
 
     def unsqueeze(self, dim):
-        dim = _dims(dim, self.ndim + 1)[0]
+        dim = _dim(dim, self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def squeeze(self, dim=None):
@@ -527,6 +534,16 @@ def _count(shape, dims) -> int:
     for d in dims:
         count *= shape[d]
     return count
+
+
+def _one_dim(dim, ndim):
+    return None if dim is None else _dim(dim, ndim)
+
+
+def _axis(dim, ndim):
+    """One checked dim as NumPy's axis (a 0-d tensor: the empty tuple)."""
+    axis = _dim(dim, ndim)
+    return axis if ndim else ()
 
 
 def _arg_reduce(fn, data, dim, keepdim):

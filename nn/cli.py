@@ -102,9 +102,7 @@ def load_data(name: str, seed: int = 0, limit: int | None = None) -> Data:
         X, y = _toy(kind, seed)
         full = TensorDataset(X, y)
         train, val, test = random_split(_limit(full, limit), [0.6, 0.2, 0.2], generator=seed)
-        if not len(test):
-            raise UsageError(f"argument --limit: {limit} samples are too few to split into train, validation and test")
-        return Data(kind, train, val, test, shape, classes)
+        return _checked_split(Data(kind, train, val, test, shape, classes), limit)
     if kind == "digits":
         from nn.data.datasets import load_digits
 
@@ -120,8 +118,22 @@ def load_data(name: str, seed: int = 0, limit: int | None = None) -> Data:
         train, test = sets
     train, test = _limit(train, limit), _limit(test, limit)
     n_val = max(1, min(5000, len(train) // 10))
+    if len(train) <= n_val:
+        raise UsageError(f"argument --limit: {limit} samples are too few to split into training and validation "
+                         "sets (use at least 2)")
     train, val = random_split(train, [len(train) - n_val, n_val], generator=seed)
-    return Data(kind, train, val, test, shape, classes)
+    return _checked_split(Data(kind, train, val, test, shape, classes), limit)
+
+
+def _checked_split(data: Data, limit) -> Data:
+    """Every split must hold samples: training on none would report a perfect score."""
+    sizes = {"training": len(data.train), "validation": len(data.val), "test": len(data.test)}
+    empty = [name for name, size in sizes.items() if not size]
+    if empty:
+        what = f"{limit} samples are" if limit is not None else "the dataset is"
+        raise UsageError(f"argument --limit: {what} too few to split into training, validation and test sets "
+                         f"(the {' and '.join(empty)} set would be empty)")
+    return data
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -398,7 +410,20 @@ def model_graph(model, input_shape, with_loss=False, collapse=False):
                                collapse_modules=collapse, rankdir="TB")
 
 
+def check_out_folder(out: str) -> None:
+    """Fail before training, not after it, when the output folder can't be written."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        probe = os.path.join(out, ".glassgrad-write-test")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"argument --out: cannot write into {out!r} ({error.strerror or error})") from None
+
+
 def run_training(args, data: Data, spec: str, *, intro: str) -> int:
+    check_out_folder(args.out)
     autograd.manual_seed(args.seed)
     model = build_model(spec, data.input_shape, data.num_classes, getattr(args, "dropout", 0.0))
     optimizer = make_optimizer(getattr(args, "optimizer", "adam"), model.parameters(), getattr(args, "lr", None),

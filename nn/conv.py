@@ -24,6 +24,29 @@ def _ntuple(value, n: int) -> tuple:
     return (value,) * n
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_geometry(layer, kernel_size, stride, padding, dilation, output_padding, transposed) -> None:
+    """Ints, one per spatial dim: kernel_size, stride, dilation positive; padding (unless
+    'same' or 'valid') and output_padding non-negative, output_padding below stride or
+    dilation. PyTorch finds these at the first forward; here the layer refuses them."""
+    n = len(kernel_size)
+    arguments = [("kernel_size", kernel_size, 1), ("stride", stride, 1), ("dilation", dilation, 1),
+                 ("padding", padding, 0), ("output_padding", output_padding, 0)]
+    for name, values, least in arguments:
+        if isinstance(values, str):
+            continue  # padding='same' / 'valid', checked below
+        if len(values) != n or not all(_is_int(v) and v >= least for v in values):
+            kind = "positive" if least else "non-negative"
+            raise ValueError(f"{layer}: {name} must be {kind} ints (one, or one per each of the {n} spatial dims), "
+                             f"got {name}={values}")
+    if transposed and any(p >= max(s, d) for p, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(f"{layer}: output padding must be smaller than either stride or dilation, got "
+                         f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+
+
 class _ConvNd(Module):
     """What the convolution layers share: the arguments, the weight and bias, PyTorch's
     default initialisation (kaiming_uniform_(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
@@ -33,7 +56,8 @@ class _ConvNd(Module):
                  output_padding, groups, bias, padding_mode, device=None, dtype=None):
         super().__init__()
         _check_device(device, type(self).__name__)
-        if groups <= 0:
+        _check_geometry(type(self).__name__, kernel_size, stride, padding, dilation, output_padding, transposed)
+        if not _is_int(groups) or groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
             raise ValueError(f"in_channels must be divisible by groups (in_channels={in_channels}, groups={groups})")

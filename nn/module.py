@@ -124,6 +124,29 @@ def _check_device(device, layer: str) -> None:
     check_device(device, f"nn.{layer}()")
 
 
+_CASTS_WITHOUT_LOSS = {"f": "fiub", "i": "iub", "u": "iub", "b": "b"}  # destination kind <- source kinds
+
+
+def _entry_problem(key, current: Tensor, source: np.ndarray, assign: bool):
+    """Why the state_dict entry `source` can't go into `current` (None if it can): its
+    shape, a dtype that holds no numbers, or a cast that would lose values (floats into
+    an int buffer), or an assigned Parameter that requires grad but wouldn't be float."""
+    if source.shape != current.shape:
+        return (f"size mismatch for {key}: copying a param with shape {source.shape} from checkpoint, "
+                f"the shape in current model is {current.shape}.")
+    if source.dtype.kind not in "fiub":
+        return (f'While copying the parameter named "{key}", the checkpoint holds dtype {source.dtype}, '
+                "not numbers (bool, int or float)")
+    target_dtype = source.dtype if assign else current.dtype
+    if not assign and source.dtype.kind not in _CASTS_WITHOUT_LOSS[current.dtype.kind]:
+        return (f'While copying the parameter named "{key}", a {source.dtype} checkpoint value would be '
+                f"truncated to the model's {current.dtype}; convert it explicitly if that is meant")
+    if assign and isinstance(current, Parameter) and current.requires_grad and target_dtype.kind != "f":
+        return (f'While assigning the parameter named "{key}": it requires grad, so it must be floating '
+                f"point, but the checkpoint holds {source.dtype}")
+    return None
+
+
 # --- Module ------------------------------------------------------------------------
 
 
@@ -428,11 +451,9 @@ class Module:
             source = np.asarray(value._data if isinstance(value, Tensor) else value)
             if current.ndim == 0 and source.shape == (1,):
                 source = source.reshape(())
-            if source.shape != current.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {source.shape} from checkpoint, "
-                    f"the shape in current model is {current.shape}."
-                )
+            problem = _entry_problem(key, current, source, assign)
+            if problem:
+                errors.append(problem)
                 continue
             updates.append((module, name, current, value, source))
         if strict and unexpected:
@@ -501,10 +522,8 @@ class Module:
         dtype, _ = parse_to(args, kwargs, "Module.to()")
         if dtype is None:
             return self
-        if dtype.kind not in "fc":
-            raise TypeError(
-                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
-            )
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._cast_floating(dtype)
 
     def _cast_floating(self, dtype):

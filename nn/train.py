@@ -160,6 +160,8 @@ def predict(model, loader) -> tuple:
                 targets.append(_numpy(target))
     finally:
         model.train(was_training)
+    if not outputs:
+        raise ValueError("predict(): the loader gave no batches")
     return np.concatenate(outputs), np.concatenate(targets)
 
 
@@ -181,7 +183,9 @@ def evaluate(model, loss_fn, loader, metrics=None) -> dict:
                 count += n
     finally:
         model.train(was_training)
-    return {name: total / max(count, 1) for name, total in totals.items()}
+    if not count:
+        raise ValueError("evaluate(): the loader gave no samples; a mean over nothing would be a made-up number")
+    return {name: total / count for name, total in totals.items()}
 
 
 # --- fit --------------------------------------------------------------------------------------
@@ -250,6 +254,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
                 best_state, waited = _snapshot(model), 0
             else:
                 waited += 1
+                _warn_if_not_finite(history, monitor, logs[monitor], epoch)
             if scheduler is not None:
                 if type(scheduler).__name__ == "ReduceLROnPlateau":
                     scheduler.step(logs[monitor])
@@ -288,12 +293,24 @@ def _finish(model, history, best_state, restore_best, progress):
         model.load_state_dict(best_state)
         history.weights_epoch = history.best_epoch
         history.message += f"; restored the weights of epoch {history.best_epoch}, the best so far"
+    elif history.epochs:
+        history.message += (f"; {history.monitor} was never a finite number (NaN or inf: look for NaN in the "
+                            "data or the outputs), so the weights are those of the last epoch")
     else:
         history.message += "; no epoch was completed, so the weights are those of that moment"
     if history.stop_reason == "nan":
         warnings.warn(history.message, RuntimeWarning, stacklevel=3)
     elif progress:
         print(history.message, file=sys.stderr, flush=True)
+
+
+def _warn_if_not_finite(history, monitor: str, value: float, epoch: int) -> None:
+    """Say it (at its first epoch) when the monitored value is NaN or inf: no such epoch can be the best."""
+    if math.isfinite(value) or any(not math.isfinite(e[monitor]) for e in history.epochs[:-1]):
+        return
+    source = "validation data" if monitor.startswith("val_") else "training data"
+    warnings.warn(f"fit(): {monitor} is {value} at epoch {epoch}: the {source} or the model's outputs hold NaN "
+                  "or inf, so this epoch can't count as the best", RuntimeWarning, stacklevel=3)
 
 
 def _train_epoch(model, loss_fn, optimizer, loader, metrics, history, epoch, epochs, lr, progress,
@@ -334,7 +351,12 @@ def _train_epoch(model, loss_fn, optimizer, loader, metrics, history, epoch, epo
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(_postfix({k: v / count for k, v in totals.items()}), refresh=False)
-        logs = {name: total / max(count, 1) for name, total in totals.items()}
+        if not count:
+            raise ValueError(
+                "fit(): the training loader gave no samples (an empty dataset, or drop_last=True with fewer "
+                "samples than batch_size); there is nothing to train on"
+            )
+        logs = {name: total / count for name, total in totals.items()}
         if val_loader is not None:
             logs.update({f"val_{k}": v for k, v in evaluate(model, loss_fn, val_loader, metrics).items()})
         if bar is not None:

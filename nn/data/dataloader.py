@@ -52,6 +52,28 @@ def default_collate(batch: list):
     )
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _indices(values, source: str) -> np.ndarray:
+    """The indices a sampler gives, as int64; floats (which would be truncated) and
+    anything else that is not an integer are refused."""
+    try:
+        array = np.asarray(values if isinstance(values, np.ndarray) else list(values))
+    except (TypeError, ValueError):
+        raise TypeError(f"DataLoader: the {source} must be an iterable of integer indices (of equal-length lists for "
+                        f"a batch_sampler), got {type(values).__name__}") from None
+    if array.size == 0:
+        return np.zeros(0, np.int64)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise TypeError(
+            f"DataLoader: the {source} must give integer indices, got {array.dtype} values such as "
+            f"{array.reshape(-1)[0]!r}" + ("" if array.ndim == 1 else f" in an array of shape {array.shape}")
+        )
+    return array.astype(np.int64, copy=False)
+
+
 def _batch_getter(dataset):
     """For a TensorDataset (or a Subset of one), a function from an index array to the
     collated batch, in one NumPy indexing per tensor; None for other datasets."""
@@ -107,10 +129,12 @@ class DataLoader:
             raise ValueError(
                 "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
             )
-        if batch_size is not None and batch_size <= 0:
+        if batch_size is not None and (not _is_int(batch_size) or batch_size <= 0):
             raise ValueError(
-                f"batch_size should be a positive integer value, but got batch_size={batch_size}"
+                f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
             )
+        if isinstance(sampler, (Sequence, np.ndarray)):
+            _indices(sampler, "sampler")  # a list can be checked now; other samplers as they are iterated
         self.dataset = dataset
         self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle = bool(shuffle)
@@ -125,7 +149,7 @@ class DataLoader:
 
     def _order(self) -> np.ndarray:
         if self.sampler is not None:
-            return np.fromiter(iter(self.sampler), dtype=np.int64)
+            return _indices(self.sampler, "sampler")
         if self.shuffle:
             rng = self._rng if self._rng is not None else as_generator(None)
             return rng.permutation(len(self.dataset))
@@ -139,7 +163,7 @@ class DataLoader:
     def __iter__(self):
         if self.batch_sampler is not None:
             for index in self.batch_sampler:
-                yield self._fetch(index)
+                yield self._fetch(_indices(index, "batch_sampler"))
             return
         order = self._order()
         if self.batch_size is None:

@@ -13,8 +13,6 @@ over the IDX files you downloaded (glassgrad never downloads), read by `read_idx
 
 from __future__ import annotations
 
-import gzip
-import math
 import os
 
 import numpy as np
@@ -22,6 +20,7 @@ import numpy as np
 from autograd import from_numpy
 
 from .dataset import Dataset, TensorDataset, as_generator
+from .idx import read_idx
 
 __all__ = [
     "MNIST",
@@ -152,43 +151,6 @@ def load_digits(test_size: float = 0.2, *, flatten: bool = False, generator=0):
     )
 
 
-# --- MNIST's IDX format: magic 0x00 0x00 <type> <ndim>, ndim big-endian uint32 sizes, big-endian data ---
-_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def read_idx(path) -> np.ndarray:
-    """The array in an IDX file (MNIST's format), gzipped or not, in native byte order.
-    Raises ValueError for a wrong magic number or a size that disagrees with the header."""
-    path = os.fspath(path)
-    with open(path, "rb") as file:
-        raw = file.read()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError) as error:
-            raise ValueError(f"read_idx(): {path} is a damaged or truncated gzip file ({error})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(
-            f"read_idx(): {path} is not an IDX file: its magic number is 0x{raw[:4].hex() or 'empty'}, expected "
-            "0x0000TTDD with type code TT in 08, 09, 0B, 0C, 0D, 0E and DD the number of dimensions"
-        )
-    dtype, ndim = np.dtype(_IDX_TYPES[raw[2]]), raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(
-            f"read_idx(): {path} is truncated: its header needs {header} bytes, the file has {len(raw)}"
-        )
-    shape = tuple(int(s) for s in np.frombuffer(raw, ">u4", ndim, offset=4))
-    expected = header + math.prod(shape) * dtype.itemsize
-    if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "longer than its header says"
-        raise ValueError(
-            f"read_idx(): {path} is {problem}: shape {shape} of {dtype.name} needs {expected} bytes, the file has "
-            f"{len(raw)}"
-        )
-    return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
-
-
 class MNIST(Dataset):
     """MNIST from the four IDX files (torchvision's names, gzipped or not) in `root`
     or `root/MNIST/raw`: train-images-idx3-ubyte, train-labels-idx1-ubyte,
@@ -206,6 +168,11 @@ class MNIST(Dataset):
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(
                 f"MNIST: expected images of shape (N, H, W) and N labels, got {images.shape} and {labels.shape}"
+            )
+        if images.dtype != np.uint8 or labels.dtype != np.uint8:  # torchvision's check: bytes, as MNIST has
+            raise ValueError(
+                f"MNIST: expected uint8 images and labels (IDX type code 08), got {images.dtype} and "
+                f"{labels.dtype} in the files in {root}"
             )
         self.data, self.targets = from_numpy(images), from_numpy(labels.astype(np.int64))
         self.transform, self.target_transform = transform, target_transform

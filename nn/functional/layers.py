@@ -17,7 +17,12 @@ from nn.functional._tensors import _array, _const
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, for x of shape (*, in_features) and W of shape (out_features, in_features)."""
-    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+    for name, value in (("input", input), ("weight", weight)):
+        if not isinstance(value, Tensor) or value.ndim not in ((1, 2) if name == "weight" else range(1, 99)):
+            what = f"a {value.ndim}-d Tensor" if isinstance(value, Tensor) else type(value).__name__
+            raise TypeError(f"linear(): {name} must be a Tensor of {'1 or 2' if name == 'weight' else 'at least 1'} "
+                            f"dims, got {what}")
+    if input.shape[-1] != weight.shape[-1]:
         raise RuntimeError(
             f"linear(): input of shape {input.shape} does not fit weight of shape {weight.shape}: the "
             f"input's last dimension must be in_features={weight.shape[-1]}"
@@ -29,7 +34,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """In training, zero each element with probability p and scale the rest by 1/(1-p)."""
-    if p < 0.0 or p > 1.0:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
@@ -190,7 +195,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """In training, zero each whole channel (input[n, c]) with probability p and scale the
     rest by 1/(1-p). A 3-D input is taken as (N, C, L), as PyTorch does (with its warning)."""
-    if p < 0.0 or p > 1.0:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (3, 4):
         warnings.warn(

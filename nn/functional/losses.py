@@ -122,7 +122,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """0.5 d^2 / beta where d = |x - y| < beta, else d - 0.5 beta; reduced."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if beta < 0:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0:  # NaN too
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta}).")
     target = _as_tensor(target, input)
     _warn_if_broadcast(input, target)
@@ -133,6 +133,8 @@ def smooth_l1_loss(
 
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:
     """0.5 d^2 where d = |x - y| < delta, else delta (d - 0.5 delta); reduced."""
+    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:  # NaN too
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta}).")
     target = _as_tensor(target, input)
     _warn_if_broadcast(input, target)
     d = (input - target).abs()
@@ -158,10 +160,15 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is "
             "deprecated. Please ensure they have the same size."
         )
-    if np.any((input._data < 0) | (input._data > 1)):
+    if not np.all((input._data >= 0) & (input._data <= 1)):  # NaN fails too, as in PyTorch
         raise RuntimeError(
             "binary_cross_entropy(): all elements of input should be between 0 and 1; for logits use "
             "binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
+        )
+    if not np.all((target._data >= 0) & (target._data <= 1)):
+        raise RuntimeError(
+            "binary_cross_entropy(): all elements of target should be between 0 and 1 (probabilities, or "
+            "labels 0 and 1)"
         )
     loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
     if weight is not None:

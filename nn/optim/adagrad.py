@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import from_numpy
-
 from .optimizer import Optimizer, _check, _step_counter, _zeros_like
 
 
@@ -66,4 +64,4 @@ class Adagrad(Optimizer):
         clr = float(group["lr"]) / (1 + (step - 1) * float(group["lr_decay"]))
         state["sum"]._data += g * g
         std = np.sqrt(state["sum"]._data) + float(group["eps"])
-        p.sub_(from_numpy(clr * g / std))
+        p.sub_(clr * g / std)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import from_numpy
-
 from .optimizer import Optimizer, _check, _step_counter, _zeros_like
 
 
@@ -73,7 +71,7 @@ class Adam(Optimizer):
             v = state["max_exp_avg_sq"]._data
         step_size = lr / (1 - beta1**step)
         denom = np.sqrt(v) / (1 - beta2**step) ** 0.5 + float(group["eps"])
-        p.sub_(from_numpy(step_size * m / denom))
+        p.sub_(step_size * m / denom)
 
 
 class AdamW(Adam):

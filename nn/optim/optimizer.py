@@ -96,12 +96,33 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        updates = self._checked_updates()
         with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:  # a grad of another dtype must not change p's
-                        self._update(p, p.grad._data.astype(p.dtype, copy=False), group)
+            for p, grad, group in updates:
+                self._update(p, grad, group)
         return loss
+
+    def _checked_updates(self) -> list:
+        """(parameter, its gradient as an array of its dtype, group) for every parameter
+        with a gradient, all checked before any update: a gradient of another shape
+        (even one that broadcasts) or not floating point, or a hyperparameter that is
+        not a number, raises, and no parameter or state has changed."""
+        name, updates = type(self).__name__, []
+        for k, group in enumerate(self.param_groups):
+            _check_hyperparameters(group, self.defaults, name)
+            for i, p in enumerate(group["params"]):
+                grad = p.grad
+                if grad is None:
+                    continue
+                where = f"{name}.step(): the gradient of parameter {i} in param group {k}"
+                if not isinstance(grad, Tensor) or grad.dtype.kind != "f":
+                    raise TypeError(f"{where} is {type(grad).__name__} of dtype {getattr(grad, 'dtype', None)}, not a "
+                                    "floating point Tensor; nothing was updated")
+                if grad.shape != p.shape:
+                    raise RuntimeError(f"{where} has shape {grad.shape}, but the parameter has shape {p.shape}; "
+                                       "nothing was updated")
+                updates.append((p, grad._data.astype(p.dtype, copy=False), group))  # p keeps its dtype
+        return updates
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement step() or _update(p, grad, group)")
@@ -136,16 +157,16 @@ class Optimizer:
             for g, s in zip(self.param_groups, saved_groups)
             for saved, p in zip(s["params"], g["params"])
         }
-        self.state = defaultdict(dict)
+        state = defaultdict(dict)  # built aside: a bad entry raises with the optimizer as it was
         for key, value in state_dict["state"].items():
             if key in params:
                 p = params[key]
-                self.state[p] = {name: _cast(p, v, name) for name, v in value.items()}
+                state[p] = {name: _cast(p, v, name) for name, v in value.items()}
             else:
-                self.state[key] = copy.deepcopy(value)
+                state[key] = copy.deepcopy(value)
         for group, saved in zip(self.param_groups, saved_groups):
             saved["params"] = group["params"]
-        self.param_groups = saved_groups
+        self.state, self.param_groups = state, saved_groups
 
 
 def _cast(p: Tensor, value, name):
@@ -156,6 +177,20 @@ def _cast(p: Tensor, value, name):
             array = array.astype(p.dtype, copy=False)
         return from_numpy(array)
     return copy.deepcopy(value)
+
+
+def _check_hyperparameters(group: dict, defaults: dict, name: str) -> None:
+    """The numeric hyperparameters of a group (lr, momentum, betas, ...) must still be
+    numbers when step() runs: a group is a plain dict that anyone can change."""
+    for key, default in defaults.items():
+        if isinstance(default, bool) or not isinstance(default, (int, float, tuple)):
+            continue
+        value = group.get(key)
+        for v in value if isinstance(value, (tuple, list)) else (value,):  # (betas: a list once saved)
+            number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            if not (number or (isinstance(v, Tensor) and v.numel() == 1 and v.dtype.kind in "iuf")):
+                raise TypeError(f"{name}.step(): the param group's {key!r} is {value!r}, not a number; "
+                                "nothing was updated")
 
 
 def _zeros_like(p: Tensor, fill=0.0) -> Tensor:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import from_numpy
-
 from .optimizer import Optimizer, _check, _step_counter, _zeros_like
 
 
@@ -75,6 +73,6 @@ class RMSprop(Optimizer):
             b = state["momentum_buffer"]._data
             b *= momentum
             b += g / d
-            p.sub_(from_numpy(lr * b))
+            p.sub_(lr * b)
         else:
-            p.sub_(from_numpy(lr * g / d))
+            p.sub_(lr * g / d)

@@ -51,4 +51,4 @@ class SGD(Optimizer):
                 buf._data *= momentum
                 buf._data += (1 - float(group["dampening"])) * g
             g = g + momentum * buf._data if group["nesterov"] else buf._data
-        p.sub_(from_numpy(lr * g))
+        p.sub_(lr * g)

@@ -2,11 +2,15 @@
 IDX files, transforms and test-time augmentation."""
 
 import gzip
+import math
+import os
 import sys
 from collections import namedtuple
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import autograd
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, datasets, default_collate, random_split
@@ -291,6 +295,93 @@ def test_read_idx_errors(tmp_path):
         (tmp_path / name).write_bytes(content)
         with pytest.raises(ValueError, match=message):
             datasets.read_idx(tmp_path / name)
+
+
+_IDX_CODES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32, 0x0E: np.float64}
+
+
+@example(code=8, shape=(0, 2**21, 2**21, 2**21), stored=0, compress=False)
+@given(
+    code=st.sampled_from(sorted(_IDX_CODES)),
+    shape=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=4).map(tuple),
+    stored=st.integers(0, 64),
+    compress=st.booleans(),
+)
+def test_read_idx_checks_the_headers_sizes_against_the_file_before_reading(tmp_path_factory, code, shape, stored,
+                                                                           compress):
+    """Item 2: a header may claim anything (up to 2^32 - 1 per dim); the file holds
+    `stored` bytes of data. Only an exact match loads; the rest is a ValueError
+    naming the file and the sizes, at once (nothing of the claimed size is allocated)."""
+    header = bytes([0, 0, code, len(shape)]) + np.asarray(shape, ">u4").tobytes()
+    data = header + bytes(stored)
+    path = tmp_path_factory.mktemp("idx") / "claims.idx"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    needed = math.prod(shape) * np.dtype(_IDX_CODES[code]).itemsize
+    if needed == stored and math.prod(s for s in shape if s) < 2**62:
+        assert datasets.read_idx(path).shape == shape
+    elif needed == stored:  # empty, but the other sides are beyond NumPy's index range
+        with pytest.raises(ValueError, match=r"claims\.idx declares shape .* NumPy cannot represent"):
+            datasets.read_idx(path)
+    else:
+        with pytest.raises(ValueError, match=rf"claims\.idx is (truncated|longer).*shape \({shape[0]}.* needs "
+                                             rf"{len(header) + needed} bytes"):
+            datasets.read_idx(path)
+
+
+@pytest.mark.parametrize("extra", [1, 10, 10**6])
+def test_read_idx_never_decompresses_past_what_the_header_promises(tmp_path, monkeypatch, extra):
+    """A gzip bomb: a header claiming 3 bytes, followed by many more. Decompression
+    stops one byte past the promise."""
+    header = bytes([0, 0, 0x08, 1]) + np.asarray([3], ">u4").tobytes()
+    path = tmp_path / "bomb.idx.gz"
+    path.write_bytes(gzip.compress(header + bytes(3 + extra)))
+    served = []
+
+    class CountingGzip(gzip.GzipFile):
+        def read(self, size=-1):
+            chunk = super().read(size)
+            served.append(len(chunk))
+            return chunk
+
+    monkeypatch.setattr("nn.data.idx.gzip.GzipFile", CountingGzip)
+    with pytest.raises(ValueError, match="longer than its header says"):
+        datasets.read_idx(path)
+    assert sum(served) == len(header) + 3 + 1
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_read_idx_of_a_device_fails_fast(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    with pytest.raises(ValueError, match="not an IDX file|truncated|longer"):
+        datasets.read_idx(device)
+
+
+@given(content=st.binary(max_size=64), compress=st.booleans())
+def test_read_idx_of_random_bytes_is_a_value_error_or_an_array(tmp_path_factory, content, compress):
+    path = tmp_path_factory.mktemp("idx") / "noise.idx"
+    path.write_bytes(gzip.compress(content) if compress else content)
+    try:
+        assert isinstance(datasets.read_idx(path), np.ndarray)
+    except ValueError as error:
+        assert "noise.idx" in str(error)
+
+
+@pytest.mark.parametrize("which, code, values", [
+    ("labels", 0x0D, np.array([0.5, 1.5, 2.0, 3.0, 4.0, 5.0])),  # float labels
+    ("labels", 0x09, np.array([-1, 2, 3, 4, 5, 6])),  # negative labels
+    ("labels", 0x0C, np.array([0, 1, 2, 3, 4, 300])),  # int32 labels
+    ("labels", 0x0B, np.arange(6)),
+    ("images", 0x0D, np.zeros((6, 28, 28))),  # float images
+    ("images", 0x09, np.zeros((6, 28, 28))),
+])
+def test_mnist_refuses_files_that_are_not_bytes_as_torchvision_does(tmp_path, which, code, values):
+    _write_mnist(tmp_path)
+    name = "train-labels-idx1-ubyte.gz" if which == "labels" else "train-images-idx3-ubyte.gz"
+    array = values.astype(_IDX_CODES[code])
+    (tmp_path / name).write_bytes(gzip.compress(_idx_bytes(array, code)))
+    with pytest.raises(ValueError, match="expected uint8 images and labels"):
+        datasets.MNIST(tmp_path)
 
 
 def _write_mnist(folder, n=6, compress=True):

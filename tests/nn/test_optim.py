@@ -107,6 +107,17 @@ def ref_adamw(p, grads, weight_decay=1e-2, **kwargs):
     return ref_adam(p, grads, weight_decay=weight_decay, decoupled=True, **kwargs)
 
 
+def ref_adadelta(p, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+    v, u = np.zeros_like(p), np.zeros_like(p)
+    for g in grads:
+        g = (-g if maximize else g) + weight_decay * p
+        v = rho * v + (1 - rho) * g**2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta**2
+        p = p - lr * delta
+    return p
+
+
 CASES = [
     ("SGD", ref_sgd, {"lr": 0.1}),
     ("SGD", ref_sgd, {"lr": 0.1, "momentum": 0.9}),
@@ -135,6 +146,9 @@ CASES = [
     ("AdamW", ref_adamw, {"lr": 0.01}),
     ("AdamW", ref_adamw, {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}),
     ("AdamW", ref_adamw, {"lr": 0.01, "weight_decay": 0.3, "maximize": True}),
+    ("Adadelta", ref_adadelta, {}),
+    ("Adadelta", ref_adadelta, {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1}),
+    ("Adadelta", ref_adadelta, {"lr": 2.0, "rho": 0.95, "maximize": True}),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for name, _, kw in CASES]
 

@@ -188,3 +188,40 @@ def test_history_access_and_plot(tmp_path):
     assert "2 epochs" in repr(history) and repr(History()).startswith("History(0 epochs")
     figure = history.plot(tmp_path / "h.png", title="moons")
     assert len(figure.axes) == 2 and (tmp_path / "h.png").stat().st_size > 0
+
+
+# --- training on nothing (issue 17, item 9) --------------------------------------------------
+
+
+@pytest.mark.parametrize("n, batch_size, drop_last", [(0, 1, False), (0, 32, True), (3, 4, True), (1, 2, True)])
+def test_fit_on_a_loader_without_samples_raises_instead_of_reporting_success(n, batch_size, drop_last):
+    model, loss_fn, optimizer, _, val = setup()
+    X, y = autograd.randn(n, 2), autograd.zeros(n, dtype=autograd.int64)
+    empty = DataLoader(TensorDataset(X, y), batch_size, drop_last=drop_last)
+    before = weights(model)
+    with pytest.raises(ValueError, match="no samples"):
+        fit(model, loss_fn, optimizer, empty, val, epochs=2, progress=False)
+    assert all(np.array_equal(before[k], v) for k, v in weights(model).items())
+
+
+def test_evaluate_and_predict_of_an_empty_loader_raise():
+    model, loss_fn, *_ = setup()
+    empty = DataLoader(TensorDataset(autograd.randn(0, 2), autograd.zeros(0, dtype=autograd.int64)))
+    with pytest.raises(ValueError, match="no samples"):
+        evaluate(model, loss_fn, empty)
+    with pytest.raises(ValueError, match="no batches"):
+        predict(model, empty)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("patience", [None, 2])
+def test_validation_data_of_nan_says_nan(bad, patience):
+    model, loss_fn, optimizer, train, _ = setup()
+    X = autograd.full((10, 2), bad)
+    val = DataLoader(TensorDataset(X, autograd.zeros(10, dtype=autograd.int64)), 5)
+    with pytest.warns(RuntimeWarning, match="val_loss is nan at epoch 1: the validation data"):
+        history = fit(model, loss_fn, optimizer, train, val, epochs=3, patience=patience, progress=False)
+    assert history.best_epoch is None and all(math.isnan(v) for v in history["val_loss"])
+    if patience:
+        assert history.stop_reason == "early_stopping"
+        assert "val_loss was never a finite number" in history.message and "no epoch was completed" not in history.message
