@@ -186,7 +186,8 @@ def _check_hyperparameters(group: dict, defaults: dict, name: str) -> None:
         if isinstance(default, bool) or not isinstance(default, (int, float, tuple)):
             continue
         value = group.get(key)
-        for v in value if isinstance(value, (tuple, list)) else (value,):  # (betas: a list once saved)
+        pair = isinstance(default, tuple) and isinstance(value, (tuple, list))  # betas (a list once saved)
+        for v in value if pair else (value,):
             number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
             if not (number or (isinstance(v, Tensor) and v.numel() == 1 and v.dtype.kind in "iuf")):
                 raise TypeError(f"{name}.step(): the param group's {key!r} is {value!r}, not a number; "
