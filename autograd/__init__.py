@@ -68,7 +68,7 @@ from autograd.functional_forms import *  # noqa: F401,F403 - autograd.exp(t), au
 from autograd.functional_forms import __all__ as _forms
 from autograd.value import Value
 
-from autograd import accelerator, backends, cuda, functional, linalg
+from autograd import accelerator, autograd, backends, cuda, functional, linalg  # noqa: F401 - torch.autograd, torch.cuda, ...
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.serialization import load, save
 

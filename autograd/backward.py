@@ -283,6 +283,25 @@ def checked_inputs(inputs, op: str) -> list:
     return inputs
 
 
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulate d(tensors)/d(leaf) . grad_tensors into each leaf's `.grad` (into
+    only `inputs`' `.grad`, if given): `torch.autograd.backward`, behind `Tensor.backward`."""
+    tensors = _as_list(tensors)
+    grad_tensors = [None] * len(tensors) if grad_tensors is None else _as_list(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward(): got {len(grad_tensors)} grad_tensors for {len(tensors)} tensors")
+    roots = root_gradients(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(tensors, roots, retain_graph, create_graph)
+        return
+    inputs = checked_inputs(inputs, "backward")
+    for t, g in zip(inputs, run_backward(tensors, roots, retain_graph, create_graph, inputs)):
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, as a tuple, without

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.arguments import _alpha, _dim, _dims, _int, _reduced_dims, _size, scatter_arguments
-from autograd.backward import checked_inputs, pre_hooks_of, retain_output, root_gradients, run_backward
+from autograd.backward import backward, pre_hooks_of, retain_output
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
 from autograd.elementwise import (
@@ -57,17 +57,7 @@ class TensorMethods:
     # --- graph ---
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) * gradient into every leaf's `.grad`."""
-        (gradient,) = root_gradients([self], [gradient])
-        if retain_graph is None:
-            retain_graph = create_graph
-        if inputs is not None:
-            inputs = checked_inputs(inputs, "backward")
-            grads = run_backward([self], [gradient], retain_graph, create_graph, inputs)
-            for t, g in zip(inputs, grads):
-                if g is not None:
-                    t.grad = g if t.grad is None else t.grad + g
-            return
-        run_backward([self], [gradient], retain_graph, create_graph)
+        backward([self], [gradient], retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep `.grad` for this non-leaf tensor after backward (leaves always do)."""

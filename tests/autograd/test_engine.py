@@ -349,3 +349,17 @@ def test_a_backward_that_returns_no_tensor_raises_naming_the_function(bad, creat
     x = leaf([1.0, 2.0])
     with pytest.raises(TypeError, match=rf"OddBackward: backward returned a {type(bad).__name__} as the gradient of argument 0"):
         autograd.grad(Odd.apply(x).sum(), x, create_graph=create_graph)
+
+
+def test_torch_autograd_names_under_import_autograd_as_torch():
+    torch = autograd  # what a PyTorch script sees after `import autograd as torch`
+    assert torch.autograd.Function is autograd.Function and torch.autograd.grad is autograd.grad
+    assert torch.autograd.functional is autograd.functional and torch.autograd.gradcheck is autograd.gradcheck
+    x = leaf([0.5, 1.0])
+    torch.autograd.backward([(x**3).sum(), (x * x).sum()], [autograd.tensor(2.0), None])
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 3 * x.numpy() ** 2 + 2 * x.numpy())
+    with pytest.raises(RuntimeError, match="grad_tensors"):
+        torch.autograd.backward([(x**3).sum()], [None, None])
+    w = leaf([2.0])
+    torch.autograd.backward((x * w).sum(), inputs=[w])
+    np.testing.assert_allclose(w.grad.numpy(), [1.5])
