@@ -144,7 +144,7 @@ def _read_npy(stream, where: str, size: int | None, text: bool) -> np.ndarray:
             f"load(): {where} declares shape {shape} of {dtype} ({n_bytes} bytes), but {size - (stream.tell() - start)}"
             " bytes follow its header; the file is truncated or corrupted (nothing was allocated)"
         )
-    data = _read_up_to(stream, n_bytes + (size is None))
+    data = read_up_to(stream, n_bytes + (size is None))
     if len(data) != n_bytes:
         raise ValueError(f"load(): {where} declares {n_bytes} bytes of data, the file has {len(data)}"
                          f"{' or more' if len(data) > n_bytes else ''}; it is truncated or corrupted")
@@ -167,7 +167,7 @@ def _read_header(stream, where: str):
     raise ValueError(f"load(): {where} is an .npy file of version {version}; glassgrad reads versions 1.0 and 2.0")
 
 
-def _read_up_to(stream, n: int) -> bytearray:
+def read_up_to(stream, n: int) -> bytearray:
     """At most n bytes, read in chunks: memory grows with what the stream holds,
     not with what a header claims."""
     data = bytearray()

@@ -18,10 +18,11 @@ import zlib
 
 import numpy as np
 
+from autograd.npz_reader import read_up_to as _read_up_to
+
 __all__ = ["read_idx"]
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-_CHUNK = 1 << 20
 _DEFLATE_MAX_RATIO = 1032  # deflate's best case: a 258-byte match in 2 bits
 
 
@@ -84,15 +85,3 @@ def _read(stream, path: str, capacity: int | None, holds: str) -> np.ndarray:
     except ValueError as error:  # e.g. (0, 2^21, 2^21, 2^21): empty, but beyond NumPy's index range
         raise ValueError(f"read_idx(): {path} declares shape {shape}, which NumPy cannot represent ({error})") from None
     return array.astype(dtype.newbyteorder("="))
-
-
-def _read_up_to(stream, n: int) -> bytearray:
-    """At most n bytes, read in chunks: memory grows with what the stream holds,
-    not with what a header claims."""
-    data = bytearray()
-    while len(data) < n:
-        chunk = stream.read(min(_CHUNK, n - len(data)))
-        if not chunk:
-            break
-        data += chunk
-    return data
