@@ -8,12 +8,12 @@ import numpy as np
 
 from autograd import norms
 from autograd.arguments import _dims, _int
-from autograd.dtypes import DTYPE_NAMES
 from autograd.elementwise import Where
 from autograd.grad_mode import is_grad_enabled
 from autograd.linalg import MatMul, addmm, bmm, mm
 from autograd.shape import Cat, Pad, PadByIndex, padding_taps
 from autograd.tensor import Tensor
+from autograd.tensor_inplace import copy_result_into
 from autograd.tensor_methods import _tensor
 
 _METHODS = (
@@ -64,19 +64,7 @@ def _write_out(op, out, operands, compute):
                 "pass a tensor of the result's shape (an empty one is resized)"
             )
         out._data = np.empty(result.shape, out.dtype)
-    try:
-        np.copyto(out._data, result._data, casting="same_kind")
-    except TypeError:
-        raise RuntimeError(
-            f"{op}(): result type {DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast to the desired "
-            f"output type {DTYPE_NAMES.get(out.dtype, out.dtype)}"
-        ) from None
-    except ValueError:
-        raise RuntimeError(
-            f"{op}(): cannot write into out of shape {tuple(out.shape)}: it is an expanded tensor whose elements "
-            "share memory; clone() it first"
-        ) from None
-    out._version[0] += 1
+    copy_result_into(out, result, op)
     return out
 
 

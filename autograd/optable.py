@@ -21,7 +21,7 @@ import hypothesis.strategies as st
 import numpy as np
 
 import autograd
-from autograd import Tensor, conv, elementwise, pooling
+from autograd import Tensor, conv, pooling
 from autograd.linalg import Linear
 
 # --- value domains: functions (rng, shape) -> float64 array ----------------------------

@@ -13,7 +13,7 @@ from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, check_dtype
 from autograd.elementwise import Abs, Add, Clamp, Copy, Div, Exp, Fill, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
 from autograd.function import Function, _attach
 from autograd.grad_mode import is_grad_enabled
-from autograd.shape import Expand, GetItem, Permute, Reshape, SetItem, _is_basic
+from autograd.shape import GetItem, Permute, Reshape, SetItem, _is_basic
 from autograd.tensor import Tensor, _raw
 
 _INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
@@ -104,6 +104,24 @@ def _replay(node, tensor, shape):
     return Permute.apply(tensor, tuple(np.argsort(node.inverse)))
 
 
+def copy_result_into(target, result, op: str) -> None:
+    """Write `result`'s values into `target`'s memory, cast as in-place ops cast
+    ('same_kind'), and bump target's version counter."""
+    try:
+        np.copyto(target._data, result._data, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(
+            f"{op}(): result type {_DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast "
+            f"to the desired output type {_DTYPE_NAMES.get(target.dtype, target.dtype)}"
+        ) from None
+    except ValueError as error:
+        raise RuntimeError(
+            f"{op}(): cannot write into this tensor of shape {target.shape} ({error}); an "
+            "expanded or broadcast tensor shares memory between elements: clone() it first"
+        ) from None
+    target._version[0] += 1
+
+
 class InplaceMethods:
     """Attached to Tensor by `tensor_methods.attach`."""
 
@@ -138,19 +156,7 @@ class InplaceMethods:
         node = result.grad_fn
         if node is not None and node._saved and any(s is before for s in node._saved):
             before._data = before._data.copy()  # the node keeps the old value, not our memory
-        try:
-            np.copyto(self._data, result._data, casting="same_kind")
-        except TypeError:
-            raise RuntimeError(
-                f"{name}(): result type {_DTYPE_NAMES.get(result.dtype, result.dtype)} can't be cast "
-                f"to the desired output type {_DTYPE_NAMES.get(self.dtype, self.dtype)}"
-            ) from None
-        except ValueError as error:
-            raise RuntimeError(
-                f"{name}(): cannot write into this tensor of shape {self.shape} ({error}); an "
-                "expanded or broadcast tensor shares memory between elements: clone() it first"
-            ) from None
-        self._version[0] += 1
+        copy_result_into(self, result, name)
         if node is not None:
             if view is not None:
                 _rebase(*view, result)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import _alpha, _dim, _dims, _int, _reduced_dims, _size, scatter_arguments
+from autograd.arguments import _alpha, _dim, _dims, _int, _reduced_dims, _size
 from autograd.backward import backward, pre_hooks_of, retain_output
 from autograd.device import parse_to
 from autograd.dtypes import DTYPE_NAMES as _DTYPE_NAMES, bool_, float32, float64, int32, int64
@@ -18,9 +18,10 @@ from autograd.elementwise import (
 )
 from autograd.linalg import MatMul
 from autograd.reductions import AMax, LogSoftmax, Softmax, Sum, SumToSize, Topk, power_of_two_scale
-from autograd.shape import Expand, Gather, GetItem, Permute, Reshape, Scatter
+from autograd.shape import Expand, GetItem, Permute, Reshape
 from autograd.tensor import Tensor, _raw
 from autograd.tensor_inplace import InplaceMethods, _index
+from autograd.tensor_indexing import IndexingMethods
 from autograd.tensor_linalg import LinalgMethods
 
 
@@ -261,33 +262,6 @@ class TensorMethods:
 
     def erf(self):
         return Erf.apply(self)
-
-    def masked_fill(self, mask, value):
-        """`value` where `mask` is true (the filled elements get no gradient)."""
-        keep = ~np.broadcast_to(_raw(mask), self.shape).astype(np.bool_)
-        return Where.apply(Tensor._make(keep, False), self, value)
-
-    def where(self, condition, other):
-        """self where condition holds, else other (`autograd.where(condition, self, other)`)."""
-        return Where.apply(_tensor(condition).to(bool_), self, other)
-
-    def gather(self, dim, index):
-        """`out[i][j] = self[i][index[i][j]]` along `dim` (`torch.gather`)."""
-        dim = _dims(dim, self.ndim)[0] if self.ndim else 0
-        return Gather.apply(self, dim, index if isinstance(index, Tensor) else np.asarray(index))
-
-    def scatter(self, dim, index, src=None, value=None):
-        """A copy with `out[i][index[i][j]] = src[i][j]` along `dim` (or `= value`)."""
-        dim, index, src = scatter_arguments(self, dim, index, src, value)
-        return Scatter.apply(self, dim, index, _tensor(src) if src is not None else value)
-
-    def scatter_(self, dim, index, src=None, value=None):
-        dim, index, src = scatter_arguments(self, dim, index, src, value)
-        return self._inplace(Scatter, dim, index, _tensor(src) if src is not None else value, name="scatter_")
-
-    def index_select(self, dim, index):
-        dim = _dims(dim, self.ndim)[0]
-        return self[(slice(None),) * dim + (np.asarray(_raw(index)),)]
 
     def square(self):
         return Mul.apply(self, self)
@@ -610,3 +584,4 @@ def attach(methods, cls=Tensor):
 attach(InplaceMethods)
 attach(TensorMethods)
 attach(LinalgMethods)
+attach(IndexingMethods)
